@@ -1,0 +1,42 @@
+/**
+ * Canonical JSON as defined in contract/policy/SEMANTICS.md: keys sorted by code point, no
+ * insignificant white space, integer numbers only. Byte for byte the same as
+ * odoo_addon/distribution_governance/lib/canonical_json.py.
+ */
+
+export class NonCanonicalNumberError extends Error {}
+
+export function isSafeInteger(value: unknown): value is number {
+	return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+function compareCodePoints(a: string, b: string): number {
+	const left = Array.from(a);
+	const right = Array.from(b);
+	const length = Math.min(left.length, right.length);
+	for (let index = 0; index < length; index++) {
+		const difference = (left[index].codePointAt(0) ?? 0) - (right[index].codePointAt(0) ?? 0);
+		if (difference !== 0) return difference;
+	}
+	return left.length - right.length;
+}
+
+export function canonicalJson(value: unknown): string {
+	if (value === null || typeof value === 'boolean' || typeof value === 'string') {
+		return JSON.stringify(value);
+	}
+	if (typeof value === 'number') {
+		if (!isSafeInteger(value)) throw new NonCanonicalNumberError(String(value));
+		return String(value === 0 ? 0 : value);
+	}
+	if (Array.isArray(value)) {
+		return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+	}
+	if (typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>)
+			.filter(([, item]) => item !== undefined)
+			.sort(([a], [b]) => compareCodePoints(a, b));
+		return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+	}
+	throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
+}

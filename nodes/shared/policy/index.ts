@@ -1,0 +1,2 @@
+export { evaluateOrThrow, evaluatePolicy, policyContentHash, PolicyError, POLICY_FORMAT } from './evaluate';
+export type * from './types';
