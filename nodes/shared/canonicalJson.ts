@@ -10,6 +10,14 @@ export function isSafeInteger(value: unknown): value is number {
 	return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
+/** Whether `value` can be written canonically: every number in it is a safe integer. */
+export function hasCanonicalForm(value: unknown): boolean {
+	if (typeof value === 'number') return isSafeInteger(value);
+	if (Array.isArray(value)) return value.every(hasCanonicalForm);
+	if (typeof value === 'object' && value !== null) return Object.values(value).every(hasCanonicalForm);
+	return true;
+}
+
 function compareCodePoints(a: string, b: string): number {
 	const left = Array.from(a);
 	const right = Array.from(b);

@@ -7,7 +7,7 @@
 import { createHash } from 'crypto';
 
 import catalogue from '../../../contract/policy/facts.json';
-import { canonicalJson, isSafeInteger, NonCanonicalNumberError } from '../canonicalJson';
+import { canonicalJson, hasCanonicalForm, isSafeInteger } from '../canonicalJson';
 import { compareDecimals, parseDecimal } from './decimal';
 import type {
 	Approver,
@@ -84,111 +84,112 @@ export function policyContentHash(document: object): string {
 	return `sha256:${createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex')}`;
 }
 
-function validateCondition(condition: unknown, path: string): void {
-	if (!isObject(condition)) throw policyError(path, MSG_OBJECT);
+function validateCondition(condition: unknown, path: string): PolicyError | undefined {
+	if (!isObject(condition)) return policyError(path, MSG_OBJECT);
 	const { fact, op, value } = condition;
 	if (typeof fact !== 'string' || !Object.hasOwn(FACT_TYPES, fact)) {
-		throw policyError(`${path}.fact`, 'unknown fact');
+		return policyError(`${path}.fact`, 'unknown fact');
 	}
 	const factType = FACT_TYPES[fact];
-	if (typeof op !== 'string' || !OPERATORS.includes(op)) throw policyError(`${path}.op`, 'unknown operator');
+	if (typeof op !== 'string' || !OPERATORS.includes(op)) return policyError(`${path}.op`, 'unknown operator');
 	if (!TYPE_OPERATORS[factType].includes(op)) {
-		throw policyError(`${path}.op`, `operator not allowed for a ${factType} fact`);
+		return policyError(`${path}.op`, `operator not allowed for a ${factType} fact`);
 	}
 	const valuePath = `${path}.value`;
 	if (['in', 'not_in', 'any_in', 'none_in'].includes(op)) {
-		if (!isStringList(value, true)) throw policyError(valuePath, 'must be a non-empty array of strings');
+		if (!isStringList(value, true)) return policyError(valuePath, 'must be a non-empty array of strings');
 	} else if (op === 'between') {
 		const bounds = Array.isArray(value) && value.length === 2 ? value.map(parseDecimal) : undefined;
 		if (!bounds || !bounds[0] || !bounds[1] || compareDecimals(bounds[0], bounds[1]) > 0) {
-			throw policyError(valuePath, 'must be [low, high] decimals with low <= high');
+			return policyError(valuePath, 'must be [low, high] decimals with low <= high');
 		}
 	} else if (factType === 'decimal') {
-		if (!parseDecimal(value)) throw policyError(valuePath, MSG_DECIMAL);
+		if (!parseDecimal(value)) return policyError(valuePath, MSG_DECIMAL);
 	} else if (factType === 'string') {
-		if (typeof value !== 'string') throw policyError(valuePath, 'must be a string');
+		if (typeof value !== 'string') return policyError(valuePath, 'must be a string');
 	} else if (typeof value !== 'boolean') {
-		throw policyError(valuePath, 'must be a boolean');
+		return policyError(valuePath, 'must be a boolean');
 	}
+	return undefined;
 }
 
-function validateTier(rule: Json, rulePath: string): void {
+function validateTier(rule: Json, rulePath: string): PolicyError | undefined {
 	const tier = rule.tier;
 	if (rule.action !== 'require_tier') {
-		if (!isMissing(tier)) throw policyError(`${rulePath}.tier`, 'only require_tier rules have a tier');
-		return;
+		return isMissing(tier) ? undefined : policyError(`${rulePath}.tier`, 'only require_tier rules have a tier');
 	}
 	const path = `${rulePath}.tier`;
-	if (!isObject(tier)) throw policyError(path, MSG_OBJECT);
-	if (!isIntegerAtLeast(tier.level, 1)) throw policyError(`${path}.level`, 'must be an integer >= 1');
-	if (!isNonEmptyString(tier.name)) throw policyError(`${path}.name`, MSG_NON_EMPTY);
+	if (!isObject(tier)) return policyError(path, MSG_OBJECT);
+	if (!isIntegerAtLeast(tier.level, 1)) return policyError(`${path}.level`, 'must be an integer >= 1');
+	if (!isNonEmptyString(tier.name)) return policyError(`${path}.name`, MSG_NON_EMPTY);
 	const approvers = tier.approvers;
 	if (!Array.isArray(approvers) || approvers.length === 0) {
-		throw policyError(`${path}.approvers`, 'must be a non-empty array');
+		return policyError(`${path}.approvers`, 'must be a non-empty array');
 	}
-	approvers.forEach((approver, index) => {
-		if (!isApprover(approver)) throw policyError(`${path}.approvers[${index}]`, MSG_APPROVER);
-	});
+	const badApprover = approvers.findIndex((approver) => !isApprover(approver));
+	if (badApprover >= 0) return policyError(`${path}.approvers[${badApprover}]`, MSG_APPROVER);
 	if (!isIntegerAtLeast(tier.min_approvals, 1)) {
-		throw policyError(`${path}.min_approvals`, 'must be an integer >= 1');
+		return policyError(`${path}.min_approvals`, 'must be an integer >= 1');
 	}
 	const onlyUsers = (approvers as Approver[]).every((approver) => approver.type === 'user');
 	if (onlyUsers && (tier.min_approvals as number) > approvers.length) {
-		throw policyError(`${path}.min_approvals`, 'exceeds the number of named approvers');
+		return policyError(`${path}.min_approvals`, 'exceeds the number of named approvers');
 	}
 	if (!isMissing(tier.sla_hours) && !isIntegerAtLeast(tier.sla_hours, 1)) {
-		throw policyError(`${path}.sla_hours`, 'must be an integer >= 1 or null');
+		return policyError(`${path}.sla_hours`, 'must be an integer >= 1 or null');
 	}
 	if (!isMissing(tier.escalate_to) && !isApprover(tier.escalate_to)) {
-		throw policyError(`${path}.escalate_to`, `${MSG_APPROVER} or null`);
+		return policyError(`${path}.escalate_to`, `${MSG_APPROVER} or null`);
 	}
+	return undefined;
 }
 
-function validateRule(rule: unknown, path: string, seenIds: Set<string>): void {
-	if (!isObject(rule)) throw policyError(path, MSG_OBJECT);
+function validateRule(rule: unknown, path: string, seenIds: Set<string>): PolicyError | undefined {
+	if (!isObject(rule)) return policyError(path, MSG_OBJECT);
 	if (typeof rule.id !== 'string' || !RULE_ID.test(rule.id)) {
-		throw policyError(`${path}.id`, 'must be 1-64 characters of A-Z a-z 0-9 _ . : -');
+		return policyError(`${path}.id`, 'must be 1-64 characters of A-Z a-z 0-9 _ . : -');
 	}
-	if (seenIds.has(rule.id)) throw policyError(`${path}.id`, 'duplicate rule id');
+	if (seenIds.has(rule.id)) return policyError(`${path}.id`, 'duplicate rule id');
 	seenIds.add(rule.id);
-	if (!isIntegerAtLeast(rule.sequence, 0)) throw policyError(`${path}.sequence`, 'must be an integer >= 0');
-	if (!isNonEmptyString(rule.document_type)) throw policyError(`${path}.document_type`, MSG_NON_EMPTY);
-	if (!Array.isArray(rule.conditions)) throw policyError(`${path}.conditions`, 'must be an array');
-	rule.conditions.forEach((condition, index) => validateCondition(condition, `${path}.conditions[${index}]`));
-	if (!ACTIONS.includes(rule.action as string)) {
-		throw policyError(`${path}.action`, 'must be one of require_tier, block, hold');
+	if (!isIntegerAtLeast(rule.sequence, 0)) return policyError(`${path}.sequence`, 'must be an integer >= 0');
+	if (!isNonEmptyString(rule.document_type)) return policyError(`${path}.document_type`, MSG_NON_EMPTY);
+	if (!Array.isArray(rule.conditions)) return policyError(`${path}.conditions`, 'must be an array');
+	for (const [index, condition] of rule.conditions.entries()) {
+		const problem = validateCondition(condition, `${path}.conditions[${index}]`);
+		if (problem) return problem;
 	}
-	if (!isNonEmptyString(rule.reason)) throw policyError(`${path}.reason`, MSG_NON_EMPTY);
-	validateTier(rule, path);
+	if (!ACTIONS.includes(rule.action as string)) {
+		return policyError(`${path}.action`, 'must be one of require_tier, block, hold');
+	}
+	if (!isNonEmptyString(rule.reason)) return policyError(`${path}.reason`, MSG_NON_EMPTY);
+	return validateTier(rule, path);
 }
 
-/** Throw a PolicyError for the first problem of `document`, in the order of SEMANTICS.md. */
-export function validatePolicy(document: unknown): asserts document is PolicyDocument {
-	if (!isObject(document)) throw policyError('', MSG_OBJECT);
-	if (document.format !== POLICY_FORMAT) throw policyError('format', `must be "${POLICY_FORMAT}"`);
-	if (!isNonEmptyString(document.name)) throw policyError('name', MSG_NON_EMPTY);
-	if (!isIntegerAtLeast(document.version, 1)) throw policyError('version', 'must be an integer >= 1');
+/** The first problem of `document`, in the order of SEMANTICS.md, or undefined when it is valid. */
+export function findPolicyProblem(document: unknown): PolicyError | undefined {
+	if (!isObject(document)) return policyError('', MSG_OBJECT);
+	if (document.format !== POLICY_FORMAT) return policyError('format', `must be "${POLICY_FORMAT}"`);
+	if (!isNonEmptyString(document.name)) return policyError('name', MSG_NON_EMPTY);
+	if (!isIntegerAtLeast(document.version, 1)) return policyError('version', 'must be an integer >= 1');
 	if (typeof document.currency !== 'string' || !CURRENCY.test(document.currency)) {
-		throw policyError('currency', 'must be an ISO 4217 currency code');
+		return policyError('currency', 'must be an ISO 4217 currency code');
 	}
 	const hasHash = Object.hasOwn(document, 'content_hash');
 	const declaredHash = document.content_hash;
 	if (hasHash && (typeof declaredHash !== 'string' || !CONTENT_HASH.test(declaredHash))) {
-		throw policyError('content_hash', 'must be "sha256:" followed by 64 lowercase hex digits');
+		return policyError('content_hash', 'must be "sha256:" followed by 64 lowercase hex digits');
 	}
-	if (!Array.isArray(document.rules)) throw policyError('rules', 'must be an array');
+	if (!Array.isArray(document.rules)) return policyError('rules', 'must be an array');
 	const seenIds = new Set<string>();
-	document.rules.forEach((rule, index) => validateRule(rule, `rules[${index}]`, seenIds));
-	let actualHash: string;
-	try {
-		actualHash = policyContentHash(document);
-	} catch (error) {
-		if (error instanceof NonCanonicalNumberError) throw policyError('', 'must contain integer numbers only');
-		throw error;
+	for (const [index, rule] of document.rules.entries()) {
+		const problem = validateRule(rule, `rules[${index}]`, seenIds);
+		if (problem) return problem;
 	}
-	if (hasHash && declaredHash !== actualHash) {
-		throw policyError('content_hash', "does not match the document's content");
+	if (!hasCanonicalForm(document)) return policyError('', 'must contain integer numbers only');
+	if (hasHash && declaredHash !== policyContentHash(document)) {
+		return policyError('content_hash', "does not match the document's content");
 	}
+	return undefined;
 }
 
 function isFactOfType(value: unknown, factType: FactType): boolean {
@@ -204,21 +205,22 @@ function isFactOfType(value: unknown, factType: FactType): boolean {
 	}
 }
 
-/** Throw a PolicyError for the first problem of the evaluation input `subject`. */
-export function validateInput(document: PolicyDocument, subject: unknown): asserts subject is EvaluationInput {
-	if (!isObject(subject)) throw inputError('', MSG_OBJECT);
-	if (!isNonEmptyString(subject.document_type)) throw inputError('document_type', MSG_NON_EMPTY);
+/** The first problem of the evaluation input `subject`, or undefined when it is valid. */
+export function findInputProblem(document: PolicyDocument, subject: unknown): PolicyError | undefined {
+	if (!isObject(subject)) return inputError('', MSG_OBJECT);
+	if (!isNonEmptyString(subject.document_type)) return inputError('document_type', MSG_NON_EMPTY);
 	const facts = subject.facts;
-	if (!isObject(facts)) throw inputError('facts', MSG_OBJECT);
+	if (!isObject(facts)) return inputError('facts', MSG_OBJECT);
 	if (!isMissing(facts.currency) && facts.currency !== document.currency) {
-		throw inputError('facts.currency', `does not match the policy currency ${document.currency}`);
+		return inputError('facts.currency', `does not match the policy currency ${document.currency}`);
 	}
 	for (const [name, factType] of Object.entries(FACT_TYPES)) {
 		const value = facts[name];
 		if (!isMissing(value) && !isFactOfType(value, factType)) {
-			throw inputError(`facts.${name}`, FACT_TYPE_MESSAGES[factType]);
+			return inputError(`facts.${name}`, FACT_TYPE_MESSAGES[factType]);
 		}
 	}
+	return undefined;
 }
 
 function conditionHolds(condition: PolicyCondition, value: unknown): boolean {
@@ -272,8 +274,20 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Evaluate `subject` against the policy `document`; throws PolicyError when either is invalid. */
 export function evaluateOrThrow(document: unknown, subject: unknown): EvaluationResult {
-	validatePolicy(document);
-	validateInput(document, subject);
+	const result = evaluatePolicy(document, subject);
+	if ('error' in result) throw new PolicyError(result.error.code, result.error.path, result.error.message);
+	return result;
+}
+
+/** The contract's result object: an evaluation, or `{error: {...}}` for invalid data. */
+export function evaluatePolicy(document: unknown, subject: unknown): EvaluationResult | PolicyErrorResult {
+	const problem =
+		findPolicyProblem(document) ?? findInputProblem(document as PolicyDocument, subject);
+	if (problem) return problem.toResult();
+	return evaluateValid(document as PolicyDocument, subject as EvaluationInput);
+}
+
+function evaluateValid(document: PolicyDocument, subject: EvaluationInput): EvaluationResult {
 	const { document_type: documentType, facts } = subject;
 	const rules = document.rules
 		.filter((rule) => rule.document_type === documentType)
@@ -309,14 +323,4 @@ export function evaluateOrThrow(document: unknown, subject: unknown): Evaluation
 		reasons: matched.map((rule) => ({ action: rule.action, rule: rule.id, text: rule.reason })),
 		undetermined_rules: undetermined.map((rule) => rule.id),
 	};
-}
-
-/** The contract's result object: an evaluation, or `{error: {...}}` for invalid data. */
-export function evaluatePolicy(document: unknown, subject: unknown): EvaluationResult | PolicyErrorResult {
-	try {
-		return evaluateOrThrow(document, subject);
-	} catch (error) {
-		if (error instanceof PolicyError) return error.toResult();
-		throw error;
-	}
 }

@@ -4,8 +4,8 @@ Plain Python (no ``odoo`` import) so that it is unit-tested on its own and gives
 canonical result, byte for byte, as nodes/shared/policy/ in TypeScript. Odoo calls
 ``evaluate`` and never evaluates a policy any other way.
 
-Command line: ``python3 -m lib.policy VECTOR.json`` or ``python3 policy.py POLICY.json INPUT.json``
-prints the canonical JSON result.
+Command line: ``python3 policy.py VECTORS.json`` or ``python3 policy.py POLICY.json INPUT.json``
+prints canonical JSON results (see ``main``).
 """
 
 import hashlib
@@ -344,20 +344,23 @@ def evaluate(document, subject):
 
 
 def main(argv):
-    """Print the canonical result for a vector file, or for a policy file and an input file."""
-    if len(argv) == 1:
-        with open(argv[0], encoding="utf-8") as handle:
-            vector = json.load(handle)
-        document, subject = vector["policy"], vector["input"]
-    elif len(argv) == 2:
-        with open(argv[0], encoding="utf-8") as handle:
-            document = json.load(handle)
-        with open(argv[1], encoding="utf-8") as handle:
-            subject = json.load(handle)
-    else:
-        sys.stderr.write("usage: policy.py VECTOR.json | policy.py POLICY.json INPUT.json\n")
+    """Print canonical results: one per case of a vector file, or one for a policy and an input file.
+
+    ``policy.py VECTORS.json`` prints ``<case name> <result>`` lines (the TypeScript CLI prints the
+    same, so the two can be diffed); ``policy.py POLICY.json INPUT.json`` prints one result.
+    """
+    if len(argv) not in (1, 2):
+        sys.stderr.write("usage: policy.py VECTORS.json | policy.py POLICY.json INPUT.json\n")
         return 2
-    print(canonical_json(evaluate(document, subject)))
+    loaded = []
+    for path in argv:
+        with open(path, encoding="utf-8") as handle:
+            loaded.append(json.load(handle))
+    if len(loaded) == 2:
+        print(canonical_json(evaluate(loaded[0], loaded[1])))
+        return 0
+    for case in loaded[0]["cases"]:
+        print(case["name"], canonical_json(evaluate(case["policy"], case["input"])))
     return 0
 
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets as _secrets
+import sys
 import time
 
 SECRET_PREFIX = "whsec_"
@@ -103,3 +104,27 @@ def verify(secrets, headers, body, now=None):
         if any(hmac.compare_digest(candidate, digest) for digest in expected):
             return None
     raise SignatureError("no_matching_signature", "no signature in webhook-signature matches")
+
+
+def main(argv):
+    """``signature.py sign SECRET ID TIMESTAMP`` prints the signature header for the body on stdin;
+    ``signature.py verify SECRET[,SECRET] ID TIMESTAMP SIGNATURE NOW`` prints ``valid`` or the error code."""
+    body = sys.stdin.buffer.read()
+    if len(argv) == 4 and argv[0] == "sign":
+        print(signature_header(argv[1].split(","), argv[2], int(argv[3]), body))
+        return 0
+    if len(argv) == 6 and argv[0] == "verify":
+        headers = {"webhook-id": argv[2], "webhook-timestamp": argv[3], "webhook-signature": argv[4]}
+        try:
+            verify(argv[1].split(","), headers, body, now=int(argv[5]))
+        except SignatureError as error:
+            print(error.code)
+            return 1
+        print("valid")
+        return 0
+    sys.stderr.write("usage: signature.py sign SECRETS ID TS | signature.py verify SECRETS ID TS SIGNATURE NOW\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

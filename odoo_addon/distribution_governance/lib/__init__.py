@@ -1,0 +1,1 @@
+"""Pure-Python governance logic (no odoo import): policy evaluation, signatures, canonical JSON."""
