@@ -122,7 +122,7 @@ async function post(
 				context,
 				error as JsonObject,
 				`Cannot reach Odoo at ${baseUrl(credentials)}: ${(error as Error).message}`,
-				`POST ${path} failed after ${attempt} attempt(s)`,
+				`POST ${request.url} failed after ${attempt} attempt(s)`,
 				itemIndex,
 			);
 		}
@@ -262,17 +262,17 @@ async function callJson2(
  * Errors: NodeApiError whose message is Odoo's own (`[dg:<code>] …`), with `itemIndex` when given.
  */
 export async function callGovernanceApi<M extends GovernanceMethod>(
-	this: OdooContext,
+	context: OdooContext,
 	method: M,
 	params: IDataObject,
 	itemIndex?: number,
 ): Promise<GovernanceResult<M>> {
-	const credentials = await this.getCredentials<OdooCredentials & IDataObject>(ODOO_CREDENTIAL_TYPE);
+	const credentials = await context.getCredentials<OdooCredentials & IDataObject>(ODOO_CREDENTIAL_TYPE);
 	const retry = typeof params.idempotency_key === 'string' && params.idempotency_key.length > 0;
 	const raw =
 		credentials.protocol === 'json2'
-			? await callJson2(this, credentials, method, params, retry, itemIndex)
-			: await callJsonRpc(this, credentials, method, params, retry, itemIndex);
+			? await callJson2(context, credentials, method, params, retry, itemIndex)
+			: await callJsonRpc(context, credentials, method, params, retry, itemIndex);
 	const parsed = governanceResults[method].safeParse(raw);
 	if (!parsed.success) {
 		const issues = parsed.error.issues
@@ -280,7 +280,7 @@ export async function callGovernanceApi<M extends GovernanceMethod>(
 			.map((issue) => `${issue.path.join('.') || '<root>'}: ${issue.message}`)
 			.join('; ');
 		throw apiError(
-			this,
+			context,
 			{ issues },
 			`Odoo answered ${GOVERNANCE_MODEL}.${method} in an unexpected shape (${issues})`,
 			'Is the Distribution Governance addon in Odoo the same API version as this n8n package?',

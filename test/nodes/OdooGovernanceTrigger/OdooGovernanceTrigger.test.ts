@@ -1,0 +1,275 @@
+import { mock } from 'jest-mock-extended';
+import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
+import { Webhook } from 'standardwebhooks';
+
+import example from '../../../contract/events/examples/approval.requested.json';
+import { OdooGovernanceTrigger } from '../../../nodes/OdooGovernanceTrigger/OdooGovernanceTrigger.node';
+import { RECENT_EVENT_IDS } from '../../../nodes/OdooGovernanceTrigger/delivery';
+import { generateSecret, signatureHeader } from '../../../nodes/shared/signature';
+import { CREDENTIALS, fakeOdoo, hookContext, OdooFault, WEBHOOK_URL, webhookContext } from '../helpers/contexts';
+
+const trigger = new OdooGovernanceTrigger();
+const lifecycle = trigger.webhookMethods.default;
+const parameters = {
+	eventTypes: ['approval.requested', 'approval.completed'],
+	filters: { documentModels: 'purchase.order, sale.order', companyIds: '1' },
+};
+
+function calls(http: ReturnType<typeof fakeOdoo>) {
+	return http.mock.calls
+		.map(([, request]) => (request.body as { params: { method: string; args: unknown[] } }).params)
+		.filter((params) => params.method === 'execute_kw')
+		.map((params) => ({ method: params.args[4], params: (params.args[5] as IDataObject[])[0] }));
+}
+
+describe('subscription lifecycle', () => {
+	it('registers a subscription with a fresh secret and remembers it', async () => {
+		const http = fakeOdoo({ register_subscription: () => ({ subscription_id: 31 }) });
+		const { context, staticData } = hookContext(parameters, http);
+
+		await expect(lifecycle.create.call(context)).resolves.toBe(true);
+
+		const [call] = calls(http);
+		expect(call.method).toBe('register_subscription');
+		expect(call.params).toEqual({
+			url: WEBHOOK_URL,
+			event_types: ['approval.completed', 'approval.requested'],
+			secret: staticData.secret,
+			name: 'n8n: Procurement approval / Odoo Governance Trigger',
+			filters: { document_models: ['purchase.order', 'sale.order'], company_ids: [1] },
+			idempotency_key: expect.stringMatching(/^n8n-subscription:[0-9a-f]{48}$/),
+		});
+		expect(staticData).toMatchObject({ subscriptionId: 31, secret: expect.stringMatching(/^whsec_/) });
+	});
+
+	it('uses a new secret and a new idempotency key for every registration', async () => {
+		const http = fakeOdoo({ register_subscription: () => ({ subscription_id: 31 }) });
+		await lifecycle.create.call(hookContext(parameters, http).context);
+		await lifecycle.create.call(hookContext(parameters, http).context);
+
+		const [first, second] = calls(http).map((call) => call.params);
+		expect(first.secret).not.toBe(second.secret);
+		expect(first.idempotency_key).not.toBe(second.idempotency_key);
+	});
+
+	it('knows nothing exists before the first registration, without asking Odoo', async () => {
+		const http = fakeOdoo({});
+		await expect(lifecycle.checkExists.call(hookContext(parameters, http).context)).resolves.toBe(false);
+		expect(http).not.toHaveBeenCalled();
+	});
+
+	async function registered(methods: Parameters<typeof fakeOdoo>[0]) {
+		const http = fakeOdoo({ register_subscription: () => ({ subscription_id: 31 }), ...methods });
+		const staticData: IDataObject = {};
+		await lifecycle.create.call(hookContext(parameters, http, staticData).context);
+		http.mockClear();
+		return { http, staticData };
+	}
+
+	it('keeps a subscription Odoo still has', async () => {
+		const { http, staticData } = await registered({ subscription_exists: () => ({ exists: true, active: true }) });
+
+		await expect(lifecycle.checkExists.call(hookContext(parameters, http, staticData).context)).resolves.toBe(true);
+		expect(calls(http)).toEqual([
+			{ method: 'subscription_exists', params: { subscription_id: 31, url: WEBHOOK_URL } },
+		]);
+	});
+
+	it('forgets a subscription that vanished from Odoo, so n8n registers a new one', async () => {
+		const { http, staticData } = await registered({ subscription_exists: () => ({ exists: false, active: false }) });
+
+		await expect(lifecycle.checkExists.call(hookContext(parameters, http, staticData).context)).resolves.toBe(false);
+		expect(staticData.subscriptionId).toBeUndefined();
+		expect(staticData.secret).toBeUndefined();
+	});
+
+	it('replaces a subscription deactivated in Odoo', async () => {
+		const { http, staticData } = await registered({
+			subscription_exists: () => ({ exists: true, active: false }),
+			remove_subscription: () => ({ removed: true }),
+		});
+
+		await expect(lifecycle.checkExists.call(hookContext(parameters, http, staticData).context)).resolves.toBe(false);
+		expect(calls(http).map((call) => call.method)).toEqual(['subscription_exists', 'remove_subscription']);
+		expect(staticData.subscriptionId).toBeUndefined();
+	});
+
+	it('replaces the subscription when the event types change', async () => {
+		const { http, staticData } = await registered({ remove_subscription: () => ({ removed: true }) });
+		const changed = { ...parameters, eventTypes: ['exception.raised'] };
+
+		await expect(lifecycle.checkExists.call(hookContext(changed, http, staticData).context)).resolves.toBe(false);
+		expect(calls(http)).toEqual([{ method: 'remove_subscription', params: { subscription_id: 31 } }]);
+	});
+
+	it('removes the subscription on deactivation', async () => {
+		const { http, staticData } = await registered({ remove_subscription: () => ({ removed: true }) });
+
+		await expect(lifecycle.delete.call(hookContext(parameters, http, staticData).context)).resolves.toBe(true);
+		expect(calls(http)).toEqual([{ method: 'remove_subscription', params: { subscription_id: 31 } }]);
+		expect(staticData.secret).toBeUndefined();
+	});
+
+	it('logs a failed removal and keeps the subscription to retry later', async () => {
+		const { http, staticData } = await registered({
+			remove_subscription: () => {
+				throw new OdooFault('odoo.exceptions.AccessError', '[dg:forbidden] n8n-integration lacks the integration group');
+			},
+		});
+		const { context } = hookContext(parameters, http, staticData);
+
+		await expect(lifecycle.delete.call(context)).resolves.toBe(false);
+		expect(context.logger.warn).toHaveBeenCalledWith(expect.stringContaining('[dg:forbidden]'));
+		expect(staticData.subscriptionId).toBe(31);
+	});
+
+	it('surfaces a failed registration as an error', async () => {
+		const http = fakeOdoo({
+			register_subscription: () => {
+				throw new OdooFault('odoo.exceptions.ValidationError', '[dg:invalid_params] url: must be a URI');
+			},
+		});
+		await expect(lifecycle.create.call(hookContext(parameters, http).context)).rejects.toThrow(
+			'[dg:invalid_params] url: must be a URI',
+		);
+	});
+});
+
+describe('deliveries', () => {
+	const secret = generateSecret();
+	const now = () => Math.floor(Date.now() / 1000);
+	const body = JSON.stringify(example);
+
+	function deliver(
+		options: { body?: string; headers?: Record<string, string>; signWith?: string; timestamp?: number } = {},
+		staticData: IDataObject = { subscriptionId: 31, secret },
+	) {
+		const raw = options.body ?? body;
+		const timestamp = options.timestamp ?? now();
+		const headers = options.headers ?? {
+			'content-type': 'application/json',
+			'webhook-id': 'msg_1',
+			'webhook-timestamp': String(timestamp),
+			'webhook-signature': signatureHeader([options.signWith ?? secret], 'msg_1', timestamp, raw),
+		};
+		const { context, response } = webhookContext(
+			parameters,
+			{ headers, rawBody: Buffer.from(raw, 'utf8') },
+			staticData,
+		);
+		return { run: trigger.webhook.call(context), response, context, staticData };
+	}
+
+	it('starts the workflow with the event as the item', async () => {
+		const { run, response } = deliver();
+		await expect(run).resolves.toEqual({ workflowData: [[{ json: example }]] });
+		expect(response.statusCode).toBeUndefined();
+	});
+
+	it('accepts what the reference Standard Webhooks library signs', async () => {
+		const timestamp = new Date();
+		const signature = new Webhook(secret).sign('msg_ref', timestamp, body);
+		const { context } = webhookContext(
+			parameters,
+			{
+				headers: {
+					'webhook-id': 'msg_ref',
+					'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+					'webhook-signature': signature,
+				},
+				rawBody: Buffer.from(body),
+			},
+			{ secret },
+		);
+		await expect(trigger.webhook.call(context)).resolves.toHaveProperty('workflowData');
+	});
+
+	it.each([
+		['a forged signature', { signWith: generateSecret() }],
+		['a replay older than five minutes', { timestamp: Math.floor(Date.now() / 1000) - 400 }],
+		['a timestamp from the future', { timestamp: Math.floor(Date.now() / 1000) + 400 }],
+		['missing signature headers', { headers: { 'content-type': 'application/json' } }],
+	])('refuses %s with 401 and runs nothing', async (_name, options) => {
+		const { run, response, context } = deliver(options);
+		await expect(run).resolves.toEqual({ noWebhookResponse: true });
+		expect(response).toEqual({ statusCode: 401, body: { error: 'unauthorized' } });
+		expect(context.logger.warn).toHaveBeenCalledWith(
+			expect.stringMatching(/^Odoo Governance Trigger refused a delivery: /),
+			{ workflowId: 'wf-1' },
+		);
+	});
+
+	it('refuses a body altered after signing', async () => {
+		const timestamp = now();
+		const { context, response } = webhookContext(
+			parameters,
+			{
+				headers: {
+					'webhook-id': 'msg_1',
+					'webhook-timestamp': String(timestamp),
+					'webhook-signature': signatureHeader([secret], 'msg_1', timestamp, body),
+				},
+				rawBody: Buffer.from(body.replace('needs_approval', 'auto_approve')),
+			},
+			{ secret },
+		);
+		await expect(trigger.webhook.call(context)).resolves.toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(401);
+	});
+
+	it('fails closed when no secret is stored', async () => {
+		const { run, response } = deliver({}, {});
+		await expect(run).resolves.toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(401);
+	});
+
+	it('drops a second delivery of the same event id', async () => {
+		const staticData: IDataObject = { secret };
+		await expect(deliver({}, staticData).run).resolves.toHaveProperty('workflowData');
+		const again = deliver({}, staticData);
+		await expect(again.run).resolves.toEqual({ noWebhookResponse: true });
+		expect(again.response).toEqual({
+			statusCode: 200,
+			body: { received: true, executed: false, id: example.id, reason: 'duplicate event id' },
+		});
+	});
+
+	it(`remembers the last ${RECENT_EVENT_IDS} event ids`, async () => {
+		const older = Array.from({ length: RECENT_EVENT_IDS }, (_, index) => `evt-${index}`);
+		const staticData: IDataObject = { secret, recentEventIds: older };
+		await deliver({}, staticData).run;
+		expect(staticData.recentEventIds).toHaveLength(RECENT_EVENT_IDS);
+		expect((staticData.recentEventIds as string[]).at(-1)).toBe(example.id);
+		expect(staticData.recentEventIds).not.toContain('evt-0');
+	});
+
+	it('answers an event type the node does not listen to without running', async () => {
+		const ping = JSON.stringify({ ...example, id: 'evt-ping', type: 'governance.ping', data: { subscription_id: 31, message: 'hi' } });
+		const { run, response } = deliver({ body: ping });
+		await expect(run).resolves.toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(200);
+	});
+
+	it('refuses a signed body that is not a governance event with 400', async () => {
+		const { run, response } = deliver({ body: JSON.stringify({ hello: 'world' }) });
+		await expect(run).resolves.toEqual({ noWebhookResponse: true });
+		expect(response.statusCode).toBe(400);
+		expect(response.body).toEqual({ error: expect.stringMatching(/^not a governance event: /) });
+	});
+});
+
+it('loads the event types from Odoo', async () => {
+	const context = mock<ILoadOptionsFunctions>();
+	context.getCredentials.mockResolvedValue(CREDENTIALS as never);
+	context.helpers = {
+		httpRequestWithAuthentication: fakeOdoo({
+			list_event_types: () => ({
+				event_types: [{ type: 'approval.requested', description: 'A governed document needs approval' }],
+			}),
+		}),
+	} as never;
+
+	await expect(trigger.methods.loadOptions.getEventTypes.call(context)).resolves.toEqual([
+		{ name: 'approval.requested', value: 'approval.requested', description: 'A governed document needs approval' },
+	]);
+});
