@@ -1,11 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-/** The item `continueOnFail()` puts in place of a failed one: the error, never silence. */
+/**
+ * The item `continueOnFail()` puts in place of a failed one: the error, never silence. Only the
+ * keys n8n recognises (`error`, `details`), so "continue (using error output)" moves it there.
+ */
 export function failedItem(error: Error, itemIndex: number): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if ((error instanceof NodeApiError || error instanceof NodeOperationError) && error.description) {
-		json.description = error.description;
+		json.details = error.description;
 	}
 	return { json, pairedItem: { item: itemIndex } };
 }

@@ -48,10 +48,10 @@ const properties: INodeProperties[] = [
 		name: 'decisionLinkUrl',
 		type: 'string',
 		default: '',
-		placeholder: 'https://n8n.example.com/webhook/procurement-decision',
+		placeholder: 'webhook/procurement-decision',
 		displayOptions: { show: { mode: ['odooDecision'], perApprover: [true] } },
 		description:
-			'When set, each approver item gets signed approve and reject links to this URL, naming the review and the approver; the Record Decision operation checks them',
+			'When set, each approver item gets signed approve and reject links to this URL, naming the review and the approver; the Record Decision operation checks them. A path without scheme and host is taken relative to this n8n\'s base URL.',
 	},
 	{
 		displayName: 'Link Validity (Hours)',
@@ -236,9 +236,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				routed = await routeLocalPolicy(this, items[itemIndex], itemIndex, policies);
 			} else {
 				const perApprover = this.getNodeParameter('perApprover', itemIndex, false) as boolean;
-				const base = perApprover
+				const linkUrl = perApprover
 					? (this.getNodeParameter('decisionLinkUrl', itemIndex, '') as string).trim()
 					: '';
+				// A path is resolved against this n8n's own base URL (WEBHOOK_URL), so a template
+				// can name its decision webhook without knowing where it will run.
+				const base = linkUrl && new URL(linkUrl, this.getInstanceBaseUrl()).toString();
 				if (base && !links) {
 					const credentials = await this.getCredentials<OdooCredentials & IDataObject>(ODOO_CREDENTIAL_TYPE);
 					links = {

@@ -2,6 +2,8 @@ import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow
 
 import { ApprovalRouter } from '../../../nodes/ApprovalRouter/ApprovalRouter.node';
 import { signDecisionLink } from '../../../nodes/ApprovalRouter/decisionLinks';
+import { pendingReview } from '../../e2e/support/procurementScenario';
+import { listedReview } from '../../e2e/support/standInOdoo';
 import { CREDENTIALS, executeContext, fakeOdoo, OdooFault } from '../helpers/contexts';
 
 const router = new ApprovalRouter();
@@ -102,7 +104,7 @@ describe('record a decision', () => {
 		expect(output).toEqual([
 			{ json: expect.objectContaining({ review_id: 21 }), pairedItem: { item: 0 } },
 			{
-				json: { error: '[dg:not_pending] review 22 is closed', description: 'odoo.exceptions.UserError from governance.api.decide' },
+				json: { error: '[dg:not_pending] review 22 is closed', details: 'odoo.exceptions.UserError from governance.api.decide' },
 				pairedItem: { item: 1 },
 			},
 		]);
@@ -176,20 +178,7 @@ describe('record a decision', () => {
 });
 
 describe('list pending reviews', () => {
-	const review = {
-		review_id: 21,
-		request_id: 11,
-		request_ref: 'APR/2026/0011',
-		document: { model: 'purchase.order', id: 42, name: 'P00042' },
-		level: 1,
-		tier_name: 'Purchasing manager',
-		rule: 'po-spend-10k',
-		min_approvals: 1,
-		approvals: 0,
-		due: '2026-11-24T09:00:00Z',
-		eligible_approvers: [{ login: 'maria@acme.example', name: 'Maria Manager', email: null }],
-		requester: { login: 'alice@acme.example', name: 'Alice Buyer', email: null },
-	};
+	const review = listedReview(pendingReview());
 
 	it('returns one item per review, paired with the input that asked', async () => {
 		const http = fakeOdoo({ list_pending_reviews: () => ({ reviews: [review, { ...review, review_id: 22 }] }) });

@@ -114,7 +114,7 @@ describe('route as Odoo decided', () => {
 			{
 				json: {
 					error: 'The item is not an approval event from Odoo: data.outcome is missing or unknown',
-					description: expect.stringContaining('Policy Evaluated Here'),
+					details: expect.stringContaining('Policy Evaluated Here'),
 				},
 				pairedItem: { item: 0 },
 			},

@@ -1,0 +1,373 @@
+/**
+ * A small stand-in for Odoo with the Distribution Governance addon, on 127.0.0.1: the
+ * `governance.api` methods of contract/api/methods.json over /jsonrpc (common.login /
+ * common.authenticate + object.execute_kw) and JSON-2, with params checked against the
+ * contract's schemas, the contract's error codes, idempotency keys, and signed deliveries to
+ * registered subscriptions. It records every call so tests can assert what reached "Odoo".
+ *
+ * It is not Odoo: approval state is a list of reviews the test sets up; only what the n8n
+ * nodes rely on is modelled.
+ */
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+
+import contract from '../../../contract/api/methods.json';
+import eventTypes from '../../../contract/events/event-types.json';
+import policySchema from '../../../contract/policy/policy-document.schema.json';
+import { signatureHeader } from '../../../nodes/shared/signature';
+
+type Json = Record<string, unknown>;
+
+export interface Person {
+	login: string;
+	name: string;
+	email: string | null;
+}
+
+export interface StandInReview {
+	review_id: number;
+	request_id: number;
+	request_ref: string;
+	document: { model: string; id: number; name: string };
+	level: number;
+	tier_name: string;
+	rule: string;
+	min_approvals: number;
+	approvals: number;
+	due: string | null;
+	eligible_approvers: Person[];
+	requester: Person;
+	state: 'pending' | 'decided';
+}
+
+export interface Subscription {
+	id: number;
+	url: string;
+	event_types: string[];
+	secret: string;
+	filters?: Json;
+	name?: string;
+	active: boolean;
+}
+
+export interface RecordedCall {
+	method: string;
+	params: Json;
+	via: 'jsonrpc' | 'json2';
+	at: number;
+}
+
+export interface Delivery {
+	status: number;
+	body: string;
+	milliseconds: number;
+}
+
+/** A review as list_pending_reviews answers it (without the stand-in's own state). */
+export function listedReview(review: StandInReview): Omit<StandInReview, 'state'> {
+	const listed: Partial<StandInReview> = { ...review };
+	delete listed.state;
+	return listed as Omit<StandInReview, 'state'>;
+}
+
+class OdooFault extends Error {
+	constructor(
+		readonly exception: string,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+const UID = 2;
+const fault = {
+	invalid: (message: string) => new OdooFault('odoo.exceptions.ValidationError', `[dg:invalid_params] ${message}`),
+	notFound: (message: string) => new OdooFault('odoo.exceptions.MissingError', `[dg:not_found] ${message}`),
+	access: (code: string, message: string) => new OdooFault('odoo.exceptions.AccessError', `[dg:${code}] ${message}`),
+	user: (code: string, message: string) => new OdooFault('odoo.exceptions.UserError', `[dg:${code}] ${message}`),
+};
+
+const ajv = new Ajv2020({ allErrors: false, strict: false });
+addFormats(ajv);
+ajv.addSchema(policySchema, 'https://distribution-governance.example/contract/policy/policy-document.schema.json');
+const validators = Object.fromEntries(
+	Object.entries(contract.methods).map(([name, spec]) => [name, ajv.compile(spec.params)]),
+);
+
+export class StandInOdoo {
+	readonly calls: RecordedCall[] = [];
+	readonly subscriptions = new Map<number, Subscription>();
+	readonly reviews: StandInReview[] = [];
+	policy: Json | undefined;
+	private readonly idempotent = new Map<string, { params: string; result: Json }>();
+	private nextSubscriptionId = 1;
+	private server: Server | undefined;
+	url = '';
+
+	constructor(
+		readonly database: string,
+		readonly login: string,
+		readonly password: string,
+		readonly integrationUser: Person = { login: 'n8n-integration', name: 'n8n integration', email: null },
+	) {}
+
+	async start(port = 0): Promise<string> {
+		this.server = createServer((request, response) => {
+			this.handle(request, response).catch((error) => {
+				response.writeHead(500, { 'content-type': 'text/plain' });
+				response.end(String(error));
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		return this.url;
+	}
+
+	async stop(): Promise<void> {
+		if (!this.server) return;
+		this.server.closeAllConnections();
+		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+		this.server = undefined;
+	}
+
+	/** Forget every call, review, subscription and idempotency key. */
+	reset(): void {
+		this.calls.length = 0;
+		this.reviews.length = 0;
+		this.subscriptions.clear();
+		this.idempotent.clear();
+	}
+
+	callsOf(method: string): Json[] {
+		return this.calls.filter((call) => call.method === method).map((call) => call.params);
+	}
+
+	activeSubscriptions(): Subscription[] {
+		return [...this.subscriptions.values()].filter((subscription) => subscription.active);
+	}
+
+	/**
+	 * Send an event to every active subscription for its type, as Odoo's dispatcher does:
+	 * Standard Webhooks headers, signed with the subscription's secret. `tamper` lets a test
+	 * forge or replay a delivery.
+	 */
+	async deliver(
+		event: Json,
+		tamper: { secret?: string; timestamp?: number; body?: string } = {},
+	): Promise<Delivery[]> {
+		const targets = this.activeSubscriptions().filter((subscription) =>
+			subscription.event_types.includes(event.type as string),
+		);
+		return await Promise.all(
+			targets.map(async (subscription) => {
+				const body = tamper.body ?? JSON.stringify(event);
+				const timestamp = tamper.timestamp ?? Math.floor(Date.now() / 1000);
+				const id = `msg_${String(event.id)}`;
+				const started = performance.now();
+				const response = await fetch(subscription.url, {
+					method: 'POST',
+					headers: {
+						'content-type': 'application/json',
+						'webhook-id': id,
+						'webhook-timestamp': String(timestamp),
+						'webhook-signature': signatureHeader(
+							[tamper.secret ?? subscription.secret],
+							id,
+							timestamp,
+							JSON.stringify(event),
+						),
+					},
+					body,
+				});
+				const text = await response.text();
+				return { status: response.status, body: text, milliseconds: performance.now() - started };
+			}),
+		);
+	}
+
+	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of request) chunks.push(chunk as Buffer);
+		const send = (status: number, body: unknown) => {
+			response.writeHead(status, { 'content-type': 'application/json' });
+			response.end(JSON.stringify(body));
+		};
+		let body: Json;
+		try {
+			body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+		} catch {
+			return send(400, { error: 'not JSON' });
+		}
+		if (request.method === 'POST' && request.url === '/jsonrpc') {
+			return send(200, this.jsonRpc(body));
+		}
+		const json2 = /^\/json\/2\/governance\.api\/([a-z_]+)$/.exec(request.url ?? '');
+		if (request.method === 'POST' && json2) {
+			const authorization = String(request.headers.authorization ?? '');
+			if (authorization.toLowerCase() !== `bearer ${this.password}`.toLowerCase()) {
+				return send(401, { name: 'werkzeug.exceptions.Unauthorized', message: 'Invalid apikey' });
+			}
+			if (request.headers['x-odoo-database'] !== this.database) {
+				return send(404, { name: 'werkzeug.exceptions.NotFound', message: 'database not found' });
+			}
+			try {
+				return send(200, this.call(json2[1], (body.payload ?? {}) as Json, 'json2'));
+			} catch (error) {
+				const odoo = error as OdooFault;
+				return send(422, { name: odoo.exception, message: odoo.message, arguments: [odoo.message], context: {} });
+			}
+		}
+		send(404, { error: `no route ${request.method} ${request.url}` });
+	}
+
+	private jsonRpc(body: Json): Json {
+		const params = (body.params ?? {}) as { service?: string; method?: string; args?: unknown[] };
+		const answer = (result: unknown) => ({ jsonrpc: '2.0', id: body.id ?? null, result });
+		const error = (odoo: OdooFault) => ({
+			jsonrpc: '2.0',
+			id: body.id ?? null,
+			error: {
+				code: 200,
+				message: 'Odoo Server Error',
+				data: { name: odoo.exception, message: odoo.message, arguments: [odoo.message], context: {}, debug: '' },
+			},
+		});
+		const args = params.args ?? [];
+		if (params.service === 'common' && (params.method === 'login' || params.method === 'authenticate')) {
+			const [database, login, password] = args;
+			if (database !== this.database) {
+				return error(new OdooFault('psycopg2.OperationalError', `database "${String(database)}" does not exist`));
+			}
+			return answer(login === this.login && password === this.password ? UID : false);
+		}
+		if (params.service === 'object' && params.method === 'execute_kw') {
+			const [database, uid, password, model, method, positional] = args as [string, number, string, string, string, unknown[]];
+			if (database !== this.database || uid !== UID || password !== this.password) {
+				return error(new OdooFault('odoo.exceptions.AccessDenied', 'Access Denied'));
+			}
+			if (model !== 'governance.api') {
+				return error(new OdooFault('builtins.Exception', `Object ${model} doesn't exist`));
+			}
+			try {
+				return answer(this.call(method, ((positional ?? [])[0] ?? {}) as Json, 'jsonrpc'));
+			} catch (odoo) {
+				return error(odoo as OdooFault);
+			}
+		}
+		return error(new OdooFault('builtins.NameError', `unknown service ${String(params.service)}.${String(params.method)}`));
+	}
+
+	private call(method: string, params: Json, via: RecordedCall['via']): Json {
+		this.calls.push({ method, params, via, at: Date.now() });
+		const validate = validators[method];
+		if (!validate) throw new OdooFault('builtins.AttributeError', `governance.api has no method ${method}`);
+		if (!validate(params)) {
+			const [problem] = validate.errors ?? [];
+			throw fault.invalid(`${problem?.instancePath || '<params>'}: ${problem?.message ?? 'invalid'}`);
+		}
+		const key = typeof params.idempotency_key === 'string' ? `${method}:${params.idempotency_key}` : undefined;
+		if (key) {
+			const rest = { ...params };
+			delete rest.idempotency_key;
+			const seen = this.idempotent.get(key);
+			if (seen) {
+				if (seen.params !== JSON.stringify(rest)) {
+					throw fault.user('idempotency_conflict', `key ${String(params.idempotency_key)} was used with other params`);
+				}
+				return seen.result;
+			}
+			const result = this.dispatch(method, params);
+			this.idempotent.set(key, { params: JSON.stringify(rest), result });
+			return result;
+		}
+		return this.dispatch(method, params);
+	}
+
+	private dispatch(method: string, params: Json): Json {
+		switch (method) {
+			case 'api_info':
+				return {
+					api_version: contract.api_version,
+					addon_version: '18.0.stand-in',
+					database: this.database,
+					user: this.integrationUser,
+					event_types: eventTypes.event_types.map((entry) => entry.type),
+					integration: true,
+				};
+			case 'list_event_types':
+				return { event_types: eventTypes.event_types };
+			case 'export_policy_document':
+				if (!this.policy) throw fault.notFound('no active policy for this company');
+				return this.policy;
+			case 'list_pending_reviews':
+				return { reviews: this.pendingReviews(params) };
+			case 'decide':
+				return this.decide(params);
+			case 'register_subscription': {
+				const id = this.nextSubscriptionId++;
+				this.subscriptions.set(id, {
+					id,
+					url: params.url as string,
+					event_types: params.event_types as string[],
+					secret: params.secret as string,
+					filters: params.filters as Json | undefined,
+					name: params.name as string | undefined,
+					active: true,
+				});
+				return { subscription_id: id };
+			}
+			case 'subscription_exists': {
+				const subscription = this.subscriptions.get(params.subscription_id as number);
+				return { exists: Boolean(subscription), active: Boolean(subscription?.active) };
+			}
+			case 'remove_subscription':
+				return { removed: this.subscriptions.delete(params.subscription_id as number) };
+			case 'raise_exception':
+				return { exception_id: this.calls.length, name: `EXC/${this.calls.length}`, state: 'open' };
+			case 'resolve_exception':
+				return { exception_id: params.exception_id as number, state: params.resolution as string };
+			default:
+				throw new OdooFault('builtins.AttributeError', `governance.api has no method ${method}`);
+		}
+	}
+
+	private pendingReviews(params: Json): Omit<StandInReview, 'state'>[] {
+		return this.reviews
+			.filter((review) => review.state === 'pending')
+			.filter((review) => !params.actor || review.eligible_approvers.some((person) => person.login === params.actor))
+			.filter((review) => !params.document_model || review.document.model === params.document_model)
+			.slice(0, (params.limit as number | undefined) ?? 100)
+			.map(listedReview);
+	}
+
+	private decide(params: Json): Json {
+		const review = this.reviews.find((candidate) => candidate.review_id === params.review_id);
+		if (!review) throw fault.notFound(`review ${String(params.review_id)} does not exist`);
+		const actor = review.eligible_approvers.find((person) => person.login === params.actor || person.email === params.actor);
+		if (review.requester.login === params.actor) {
+			throw fault.access('segregation_of_duties', `${String(params.actor)} requested ${review.request_ref} and cannot decide it`);
+		}
+		if (!actor) {
+			throw fault.access('not_eligible', `${String(params.actor)} is not an eligible approver of review ${review.review_id}`);
+		}
+		if (review.state !== 'pending') {
+			throw fault.user('not_pending', `review ${review.review_id} is no longer waiting for a decision`);
+		}
+		if (['reject', 'request_changes', 'approve_with_conditions'].includes(params.outcome as string) && !params.comment) {
+			throw new OdooFault('odoo.exceptions.ValidationError', `[dg:comment_required] ${String(params.outcome)} needs a comment`);
+		}
+		review.state = 'decided';
+		const requestState = params.outcome === 'approve' ? 'approved' : params.outcome === 'reject' ? 'rejected' : 'pending';
+		return {
+			review_id: review.review_id,
+			request_id: review.request_id,
+			request_state: requestState,
+			outcome: params.outcome,
+			actor,
+			on_behalf_of: null,
+			document: review.document,
+		};
+	}
+}

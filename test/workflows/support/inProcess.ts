@@ -1,0 +1,165 @@
+/**
+ * Runs workflows inside jest with n8n-core's own engine (WorkflowExecute): real node classes,
+ * real request helpers (so HTTP really leaves the process), credentials from a plain map.
+ * Nodes of n8n-nodes-base are not available here; tests use our nodes plus `Items`, a start
+ * node that emits the items it is given.
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsHelper,
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	INodeTypes,
+	IRun,
+	IConnections,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { createRunExecutionData, NodeConnectionTypes, Workflow } from 'n8n-workflow';
+
+import { ApprovalRouter } from '../../../nodes/ApprovalRouter/ApprovalRouter.node';
+import { OdooGovernanceTrigger } from '../../../nodes/OdooGovernanceTrigger/OdooGovernanceTrigger.node';
+
+export const ITEMS_NODE_TYPE = 'test.items';
+
+/** A start node that outputs its `items` parameter. */
+class Items implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Items',
+		name: ITEMS_NODE_TYPE,
+		group: ['input'],
+		version: 1,
+		description: 'Emits the items of its parameter',
+		defaults: { name: 'Items' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+		usableAsTool: true,
+	};
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getNodeParameter('items', 0) as IDataObject[];
+		return [items.map((json, index) => ({ json, pairedItem: { item: index } }))];
+	}
+}
+
+const nodeTypeClasses: Record<string, INodeType> = {
+	'n8n-nodes-distribution-governance.approvalRouter': new ApprovalRouter(),
+	'n8n-nodes-distribution-governance.odooGovernanceTrigger': new OdooGovernanceTrigger(),
+	[ITEMS_NODE_TYPE]: new Items(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (type) => nodeTypeClasses[type],
+	getByNameAndVersion: (type) => nodeTypeClasses[type],
+	getKnownTypes: () => ({}),
+};
+
+/** Credentials by type; applies our credential's `authenticate` headers as n8n does. */
+function credentialsHelper(credentials: Record<string, ICredentialDataDecryptedObject>): ICredentialsHelper {
+	return {
+		getParentTypes: () => [],
+		isCredentialUsableByNode: () => true,
+		authenticate: async (data: ICredentialDataDecryptedObject, type: string, request: IHttpRequestOptions) => {
+			if (type !== 'distributionGovernanceOdooApi') return request;
+			return {
+				...request,
+				headers: {
+					...(request.headers ?? {}),
+					Authorization: `bearer ${String(data.secret)}`,
+					'X-Odoo-Database': String(data.database),
+				},
+			};
+		},
+		preAuthentication: async () => undefined,
+		getCredentials: async () => {
+			throw new Error('not used');
+		},
+		getDecrypted: async (_additionalData: unknown, nodeCredentials: unknown, type: string) => credentials[type],
+		updateCredentials: async () => undefined,
+		updateCredentialsOauthTokenData: async () => undefined,
+		getCredentialsProperties: () => [],
+	} as unknown as ICredentialsHelper;
+}
+
+export interface InProcessRun {
+	run: IRun;
+	/** The items each node output, by node name, per output index. */
+	outputs: (node: string) => INodeExecutionData[][];
+	staticData: IDataObject;
+}
+
+export async function runWorkflow(options: {
+	nodes: INode[];
+	connections: IConnections;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	staticData?: IDataObject;
+	instanceBaseUrl?: string;
+}): Promise<InProcessRun> {
+	const staticData = options.staticData ?? {};
+	const workflow = new Workflow({
+		id: 'wf-in-process',
+		name: 'in-process',
+		nodes: options.nodes,
+		connections: options.connections,
+		active: false,
+		nodeTypes,
+		staticData,
+		settings: { executionOrder: 'v1' },
+	});
+	const base = options.instanceBaseUrl ?? 'http://127.0.0.1:5678/';
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+		id: 'wf-in-process',
+		name: 'in-process',
+		nodes: options.nodes,
+		connections: options.connections,
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as never);
+	const additionalData = {
+		credentialsHelper: credentialsHelper(options.credentials),
+		hooks,
+		executionId: 'exec-1',
+		currentNodeExecutionIndex: 0,
+		restApiUrl: `${base}rest`,
+		instanceBaseUrl: base,
+		formBaseUrl: `${base}form`,
+		formWaitingBaseUrl: `${base}form-waiting`,
+		formTestBaseUrl: `${base}form-test`,
+		webhookBaseUrl: `${base}webhook`,
+		webhookWaitingBaseUrl: `${base}webhook-waiting`,
+		webhookTestBaseUrl: `${base}webhook-test`,
+		mcpBaseUrl: `${base}mcp`,
+		mcpTestBaseUrl: `${base}mcp-test`,
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+	const start = options.nodes.find((node) => node.type === ITEMS_NODE_TYPE)!;
+	const runData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }],
+		},
+	});
+	const run = await new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow);
+	const outputs = (name: string) => {
+		const task = run.data.resultData.runData[name]?.[0];
+		if (task?.error) throw task.error;
+		return (task?.data?.main ?? []).map((items) => items ?? []);
+	};
+	return { run, outputs, staticData };
+}
