@@ -110,6 +110,8 @@ class N8nInstance {
 	 * @param {string} [options.host] address to listen on (default 127.0.0.1)
 	 * @param {string} [options.webhookUrl] public base URL (default http://127.0.0.1:<port>/)
 	 * @param {string} [options.encryptionKey]
+	 * @param {string} [options.ownerEmail]
+	 * @param {string} [options.ownerPassword]
 	 * @param {(line: string) => void} [options.log]
 	 */
 	constructor(options) {
@@ -119,7 +121,7 @@ class N8nInstance {
 		this.host = options.host ?? '127.0.0.1';
 		this.baseUrl = `http://127.0.0.1:${options.port}`;
 		this.webhookUrl = options.webhookUrl ?? `${this.baseUrl}/`;
-		this.ownerEmail = 'owner@example.com';
+		this.ownerEmail = options.ownerEmail ?? 'owner@example.com';
 		this.ownerPassword = options.ownerPassword ?? 'E2e-owner-password-1';
 		this.log = options.log ?? (() => undefined);
 		this.logFile = join(this.userFolder, 'n8n.log');
