@@ -1,0 +1,271 @@
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import policy as policy_lib
+from ..lib.canonical_json import canonical_json
+
+GOVERNANCE_STATES = [
+    ("not_governed", "Not governed"),
+    ("straight_through", "Straight-through"),
+    ("pending", "Waiting for approval"),
+    ("hold", "On hold"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("changes_requested", "Changes requested"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class GovernanceMixin(models.AbstractModel):
+    """Puts a document's governed action under the company's approval policy.
+
+    A document type inherits this mixin and sets the class attributes below; it then implements
+    ``_governance_facts`` and the three ``_governance_on_*`` hooks, and calls
+    ``_governance_submit`` where the governed action starts. Reaching a released state (by a
+    button, a write or a create, through the UI or RPC) is refused until the policy allows it.
+    """
+
+    _name = "governance.mixin"
+    _description = "Governed Document"
+
+    # The selection field that says where the document is in its workflow.
+    _governance_state_field = "state"
+    # States reached by the governed action (e.g. a confirmed purchase order).
+    _governance_released_states = ()
+
+    governance_request_ids = fields.One2many(
+        "governance.approval.request", "res_id", "Approval Requests",
+        domain=lambda self: [("res_model", "=", self._name)], readonly=True,
+    )
+    governance_request_id = fields.Many2one(
+        "governance.approval.request", "Current Approval Request", compute="_compute_governance"
+    )
+    governance_state = fields.Selection(GOVERNANCE_STATES, "Governance", compute="_compute_governance")
+    governance_summary = fields.Text("Approval Status", compute="_compute_governance")
+    governance_can_decide = fields.Boolean(compute="_compute_governance")
+    governance_review_ids = fields.One2many(
+        "governance.approval.review", compute="_compute_governance", string="Reviews"
+    )
+    governance_decision_ids = fields.One2many(
+        "governance.approval.decision", compute="_compute_governance", string="Decisions"
+    )
+    governance_audit_ids = fields.One2many(
+        "governance.audit.log", compute="_compute_governance_audit", string="Audit"
+    )
+
+    # -- hooks a governed model implements --------------------------------------------------
+
+    def _governance_facts(self):
+        """The document's facts (contract/policy/facts.json); leave out what is not known."""
+        raise NotImplementedError
+
+    def _governance_on_approved(self, request):
+        """The request was approved: carry out the governed action."""
+
+    def _governance_on_rejected(self, request):
+        """The request was rejected."""
+
+    def _governance_on_changes_requested(self, request):
+        """An approver asked for changes: return the document to its editable state."""
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def _governance_subject(self):
+        self.ensure_one()
+        facts = {key: value for key, value in self._governance_facts().items() if value is not None}
+        return {"document_type": self._name, "facts": facts}
+
+    def _governance_evaluate(self):
+        """(policy, evaluation, facts) for this document; policy is empty when none is active."""
+        self.ensure_one()
+        policy = self.env["governance.policy"]._active_for(self.company_id)
+        subject = self._governance_subject()
+        if not policy:
+            return policy, None, subject["facts"]
+        result = policy_lib.evaluate(policy.export_document(), subject)
+        if "error" in result:
+            error = result["error"]
+            raise UserError(_("[dg:%(code)s] The approval policy cannot evaluate %(doc)s: %(path)s %(message)s",
+                              code=error["code"], doc=self.display_name, path=error["path"], message=error["message"]))
+        return policy, result, subject["facts"]
+
+    def _governance_current_request(self):
+        self.ensure_one()
+        return self.env["governance.approval.request"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("state", "!=", "cancelled")], limit=1
+        )
+
+    @staticmethod
+    def _governance_reason_text(evaluation):
+        lines = [reason["text"] for reason in evaluation["reasons"] if reason["action"] != "require_tier"]
+        if evaluation["missing_facts"]:
+            lines.append(_("Missing data: %s", ", ".join(evaluation["missing_facts"])))
+        return "; ".join(lines)
+
+    def _governance_submit(self):
+        """Evaluate this document at the start of its governed action.
+
+        Returns 'proceed' (no active policy, straight-through, or already approved with the same
+        facts), 'needs_approval' (a request was created) or 'hold' (a held request was created).
+        Raises UserError with the policy's reasons when a block rule matches.
+        """
+        self.ensure_one()
+        requests = self.env["governance.approval.request"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("state", "=", "pending")]
+        )
+        if requests.filtered(lambda request: request.outcome == "needs_approval"):
+            raise UserError(_("[dg:not_pending] %s is already waiting for approval.", self.display_name))
+        requests._cancel(_("submitted again"))
+        policy, evaluation, facts = self._governance_evaluate()
+        if not policy:
+            return "proceed"
+        previous = self._governance_current_request()
+        if (previous.state == "approved" and previous.policy_version_id == policy._current_version()
+                and previous.facts == canonical_json(facts)):
+            return "proceed"
+        outcome = evaluation["outcome"]
+        if outcome == "blocked":
+            raise UserError(_("[dg:approval_required] %(doc)s is blocked by policy %(policy)s v%(version)s: %(reasons)s",
+                              doc=self.display_name, policy=policy.name, version=policy.version,
+                              reasons="; ".join(reason["text"] for reason in evaluation["reasons"]
+                                                if reason["action"] == "block")))
+        if outcome == "auto_approve":
+            self.env["governance.audit.log"]._append(
+                "straight_through", _("%s meets policy: straight-through", self.display_name),
+                record=self, policy=policy, company=self.company_id,
+                details={"evaluation": evaluation, "facts": facts, "content_hash": policy.content_hash},
+            )
+            return "proceed"
+        request = self.env["governance.approval.request"]._submit(self, self.env.user, policy, evaluation, facts)
+        if outcome == "hold" and "message_ids" in self._fields:
+            self.message_post(body=_("On hold (%(ref)s): %(reason)s", ref=request.name,
+                                     reason=self._governance_reason_text(evaluation)))
+        return outcome
+
+    def _governance_release_error(self):
+        """Why this document may not reach a released state now, or None when it may."""
+        self.ensure_one()
+        request = self._governance_current_request()
+        if request.state == "pending":
+            if request.outcome == "hold":
+                return _("%(doc)s is on hold (%(ref)s): %(reason)s", doc=self.display_name, ref=request.name,
+                         reason=self._governance_reason_text(_evaluation(request)))
+            return _("%(doc)s is waiting for approval (%(ref)s).", doc=self.display_name, ref=request.name)
+        policy, evaluation, facts = self._governance_evaluate()
+        if not policy:
+            return None
+        if request.state == "approved" and request.facts == canonical_json(facts):
+            return None
+        if evaluation["outcome"] == "auto_approve":
+            return None
+        if request.state == "approved":
+            return _("%(doc)s changed after %(ref)s was approved; submit it again.", doc=self.display_name, ref=request.name)
+        if evaluation["outcome"] == "blocked":
+            return _("%(doc)s is blocked by policy: %(reasons)s", doc=self.display_name,
+                     reasons="; ".join(reason["text"] for reason in evaluation["reasons"] if reason["action"] == "block"))
+        if evaluation["outcome"] == "hold":
+            return _("%(doc)s is on hold: %(reason)s", doc=self.display_name, reason=self._governance_reason_text(evaluation))
+        return _("%s needs approval under the active policy; submit it for approval.", self.display_name)
+
+    def _governance_check_release(self):
+        for record in self:
+            error = record._governance_release_error()
+            if error:
+                raise UserError(_("[dg:approval_required] %s", error))
+
+    def _governance_releasing(self, vals):
+        """The records of self that ``vals`` would move into a released state."""
+        state = vals.get(self._governance_state_field)
+        if state not in self._governance_released_states:
+            return self.browse()
+        return self.filtered(lambda record: record[self._governance_state_field] not in self._governance_released_states)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records.filtered(
+            lambda record: record[self._governance_state_field] in self._governance_released_states
+        )._governance_check_release()
+        return records
+
+    def write(self, vals):
+        self._governance_releasing(vals)._governance_check_release()
+        return super().write(vals)
+
+    # -- display ------------------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_governance(self):
+        for record in self:
+            request = record._governance_current_request() if record.id else self.env["governance.approval.request"]
+            reviews = request.review_ids
+            record.governance_request_id = request
+            record.governance_review_ids = reviews
+            record.governance_decision_ids = request.decision_ids
+            record.governance_can_decide = any(review.can_decide for review in reviews)
+            record.governance_state = record._governance_state_of(request)
+            record.governance_summary = record._governance_summary_of(request)
+
+    def _governance_state_of(self, request):
+        if not request:
+            if not self.env["governance.policy"]._active_for(self.company_id):
+                return "not_governed"
+            return "straight_through" if self[self._governance_state_field] in self._governance_released_states else False
+        if request.state == "pending":
+            return "hold" if request.outcome == "hold" else "pending"
+        return request.state
+
+    def _governance_summary_of(self, request):
+        if not request:
+            return False
+        policy = _("policy %(name)s v%(version)s", name=request.policy_id.name, version=request.policy_version)
+        if request.state == "pending" and request.outcome == "hold":
+            return _("On hold under %(policy)s: %(reason)s", policy=policy,
+                     reason=self._governance_reason_text(_evaluation(request)))
+        if request.state != "pending":
+            text = _("%(ref)s %(state)s under %(policy)s.", ref=request.name,
+                     state=dict(request._fields["state"].selection)[request.state].lower(), policy=policy)
+            if request.conditions:
+                text += "\n" + _("Conditions: %s", request.conditions)
+            last = request.decision_ids[-1:]
+            if last.comment and request.state in ("rejected", "changes_requested"):
+                text += "\n" + _("%(who)s: %(comment)s", who=last.user_id.name, comment=last.comment)
+            return text
+        lines = [_("%(ref)s waits for level %(level)s under %(policy)s (%(reasons)s):", ref=request.name,
+                   level=request.current_level, policy=policy, reasons=request.reasons.replace("\n", "; "))]
+        for review in request.review_ids.filtered(lambda review: review.state == "pending"):
+            due = fields.Datetime.context_timestamp(self, review.date_due).strftime("%Y-%m-%d %H:%M") if review.date_due else _("no SLA")
+            lines.append(_("• %(tier)s: %(count)s of %(min)s approvals, with %(who)s, due %(due)s%(esc)s",
+                           tier=review.tier_name, count=review.approval_count, min=review.min_approvals,
+                           who=", ".join(review.eligible_user_ids.mapped("name")) or _("nobody eligible"), due=due,
+                           esc=_(" (escalated)") if review.escalated else ""))
+        return "\n".join(lines)
+
+    def _compute_governance_audit(self):
+        Audit = self.env["governance.audit.log"]
+        for record in self:
+            record.governance_audit_ids = Audit.search([("res_model", "=", record._name), ("res_id", "=", record.id)]) \
+                if record.id and Audit.has_access("read") else Audit
+
+    # -- buttons --------------------------------------------------------------------------------
+
+    def _governance_my_review(self):
+        self.ensure_one()
+        review = self.governance_review_ids.filtered("can_decide")[:1]
+        if not review:
+            raise UserError(_("[dg:not_eligible] You are not an eligible approver of %s now.", self.display_name))
+        return review
+
+    def action_governance_approve(self):
+        self._governance_my_review()._decide(self.env.user, "approve")
+        return True
+
+    def action_governance_decide(self):
+        review = self._governance_my_review()
+        return self.env["governance.decision.wizard"]._action_for(review, self.env.context.get("governance_outcome", "reject"))
+
+
+def _evaluation(request):
+    return json.loads(request.evaluation)

@@ -1,0 +1,99 @@
+from odoo import fields, models
+from odoo.tools import float_repr
+
+
+class PurchaseOrder(models.Model):
+    """Purchase orders under governance: confirming one is the governed action."""
+
+    _name = "purchase.order"
+    _inherit = ["purchase.order", "governance.mixin"]
+
+    _governance_released_states = ("purchase", "done")
+
+    governance_urgency = fields.Selection(
+        [("normal", "Normal"), ("urgent", "Urgent"), ("emergency", "Emergency")],
+        "Urgency", default="normal", tracking=True,
+    )
+
+    def _governance_facts(self):
+        self.ensure_one()
+        company = self.company_id
+        currency = company.currency_id
+        amount = self.currency_id._convert(
+            self.amount_untaxed, currency, company, self.date_order or fields.Date.context_today(self)
+        )
+        products = self.order_line.product_id
+        category_ids = {
+            int(part) for category in products.categ_id for part in category.parent_path.split("/") if part
+        }
+        vendor = self.partner_id.commercial_partner_id
+        return {
+            "currency": currency.name,
+            "amount": float_repr(currency.round(amount), currency.decimal_places),
+            "product_categories": sorted(self.env["product.category"].browse(category_ids).mapped("complete_name")),
+            "warehouse": self.picking_type_id.warehouse_id.code or None,
+            "company": company.name,
+            "vendor_preferred": all(self._governance_first_vendor(product) == vendor for product in products)
+            if products else None,
+            "vendor_risk": vendor.governance_vendor_risk or None,
+            "urgency": self.governance_urgency or None,
+            "origin": "replenishment" if self.order_line.orderpoint_id else "manual",
+        }
+
+    def _governance_first_vendor(self, product):
+        sellers = product.seller_ids.filtered(
+            lambda seller: (not seller.company_id or seller.company_id == self.company_id)
+            and (not seller.product_id or seller.product_id == product)
+        )
+        return sellers[:1].partner_id.commercial_partner_id
+
+    def button_confirm(self):
+        proceed = pending = self.browse()
+        for order in self.filtered(lambda order: order.state in ("draft", "sent")):
+            # Odoo registers the vendor on products that have none when it confirms; evaluate the
+            # order as it will be, so that its facts do not change between request and release.
+            order._add_supplier_to_product()
+            outcome = order._governance_submit()
+            if outcome == "proceed":
+                proceed |= order
+            elif outcome == "needs_approval":
+                pending |= order
+        super(PurchaseOrder, proceed).button_confirm()
+        super(PurchaseOrder, pending.with_context(governance_pending=True)).button_confirm()
+        return True
+
+    def _approval_allowed(self):
+        if self.env.context.get("governance_pending"):
+            return False
+        if self._governance_current_request().state == "approved":
+            return True
+        return super()._approval_allowed()
+
+    def button_approve(self, force=False):
+        self.filtered(lambda order: order.state not in self._governance_released_states)._governance_check_release()
+        return super().button_approve(force=force)
+
+    def button_cancel(self):
+        result = super().button_cancel()
+        self._governance_cancel_pending("order cancelled")
+        return result
+
+    def button_draft(self):
+        result = super().button_draft()
+        self._governance_cancel_pending("order set back to draft")
+        return result
+
+    def _governance_cancel_pending(self, reason):
+        self.env["governance.approval.request"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids), ("state", "=", "pending"),
+        ])._cancel(reason)
+
+    def _governance_on_approved(self, request):
+        if self.state == "to approve":
+            self.sudo().with_company(self.company_id).button_approve()
+
+    def _governance_on_rejected(self, request):
+        self.sudo().with_company(self.company_id).button_cancel()
+
+    def _governance_on_changes_requested(self, request):
+        self.sudo().with_company(self.company_id).button_draft()

@@ -1,0 +1,1 @@
+from . import governance_decision_wizard

@@ -1,0 +1,32 @@
+from odoo import _, api, fields, models
+
+from ..models.governance_approval_review import OUTCOMES
+
+
+class GovernanceDecisionWizard(models.TransientModel):
+    """Asks for the comment (and conditions) that reject, request changes and approve with
+    conditions need, then decides through ``review._decide``."""
+
+    _name = "governance.decision.wizard"
+    _description = "Approval Decision"
+
+    review_id = fields.Many2one("governance.approval.review", required=True, readonly=True)
+    outcome = fields.Selection([item for item in OUTCOMES if item[0] != "approve"], required=True, readonly=True)
+    comment = fields.Text()
+    conditions = fields.Text()
+
+    @api.model
+    def _action_for(self, review, outcome):
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(OUTCOMES).get(outcome, _("Decision")),
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_review_id": review.id, "default_outcome": outcome},
+        }
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.review_id._decide(self.env.user, self.outcome, self.comment, self.conditions)
+        return {"type": "ir.actions.act_window_close"}
