@@ -16,7 +16,7 @@ class GovernancePolicyVersion(models.Model):
     version = fields.Integer(required=True, readonly=True)
     document = fields.Text(required=True, readonly=True, help="Canonical JSON of the policy document.")
     content_hash = fields.Char(required=True, readonly=True)
-    document_pretty = fields.Text("Document", compute="_compute_document_pretty")
+    document_pretty = fields.Text("Document (formatted)", compute="_compute_document_pretty")
 
     _sql_constraints = [
         ("policy_version_unique", "UNIQUE(policy_id, version)", "A policy version is recorded once."),
