@@ -12,3 +12,9 @@ from . import governance_idempotency
 from . import governance_api
 from . import purchase_order
 from . import res_partner
+from . import governance_event
+from . import governance_subscription
+from . import governance_delivery
+from . import governance_exception_type
+from . import governance_exception
+from . import governance_api_outbox

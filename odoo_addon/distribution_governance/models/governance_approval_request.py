@@ -87,6 +87,7 @@ class GovernanceApprovalRequest(models.Model):
             details={"evaluation": evaluation, "facts": facts, "policy_content_hash": request.policy_content_hash},
         )
         if held:
+            self.env["governance.event"]._emit_approval_requested(request)
             return request
         rules = {rule["id"]: rule for rule in policy_document["rules"]}
         for level in evaluation["levels"]:
@@ -103,6 +104,7 @@ class GovernanceApprovalRequest(models.Model):
                     "escalate_to": canonical_json(tier.get("escalate_to")),
                 })
         request._start_next_level()
+        self.env["governance.event"]._emit_approval_requested(request)
         return request
 
     def _audit(self, event, summary, **kwargs):
@@ -139,6 +141,7 @@ class GovernanceApprovalRequest(models.Model):
         })
         self._audit("request_completed", _("%(ref)s %(result)s", ref=self.name, result=result),
                     details={"result": result, "conditions": conditions})
+        self.env["governance.event"]._emit_approval_completed(self)
         document = self._document()
         if result == "approved":
             document._governance_on_approved(self)
@@ -153,6 +156,7 @@ class GovernanceApprovalRequest(models.Model):
             request.sudo().write({"state": "cancelled", "date_completed": fields.Datetime.now()})
             request._audit("request_cancelled", _("%(ref)s cancelled: %(reason)s", ref=request.name, reason=reason),
                            details={"reason": reason})
+            self.env["governance.event"]._emit_approval_completed(request)
 
     def action_open_document(self):
         self.ensure_one()

@@ -230,6 +230,7 @@ class GovernanceApprovalReview(models.Model):
             review=review, actor=actor, on_behalf_of=on_behalf_of,
             details={"outcome": outcome, "comment": comment or None, "conditions": conditions or None, "channel": channel},
         )
+        self.env["governance.event"]._emit_approval_decided(decision)
         document = request._document()
         if "message_ids" in document._fields:
             document.sudo().message_post(body=decision._describe(), subtype_xmlid="mail.mt_note")
@@ -276,6 +277,7 @@ class GovernanceApprovalReview(models.Model):
             details={"reason": reason, "escalated_to": targets.mapped("login"),
                      "due": self.date_due.strftime("%Y-%m-%dT%H:%M:%SZ") if self.date_due else None},
         )
+        self.env["governance.event"]._emit_approval_escalated(self, reason, targets)
         document = self.request_id._document()
         if "message_ids" in document._fields:
             document.sudo().message_post(body=summary, subtype_xmlid="mail.mt_note")

@@ -1,1 +1,2 @@
 from . import governance_decision_wizard
+from . import governance_exception_close_wizard

@@ -1,0 +1,248 @@
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import _, api, fields, models
+from odoo.modules.module import get_manifest
+from odoo.tools.sql import create_index
+
+from ..lib import outbox, signature, webhook_client
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+# A batch stops claiming work after this long, so a slow receiver cannot hold a cron worker.
+BATCH_TIME_BUDGET_SECONDS = 60
+WAITING = ("pending", "retrying")
+DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch"
+TRIGGERED_FLAG = "distribution_governance.dispatch_triggered"
+
+# The due deliveries that are next in line: none of their subscription's earlier deliveries
+# about the same document is still waiting (a dead-lettered or delivered one no longer blocks).
+# Rows another dispatcher holds are skipped, so concurrent dispatchers never send one twice.
+CLAIM_DUE = """
+    SELECT delivery.id
+      FROM governance_delivery delivery
+     WHERE delivery.state IN ('pending', 'retrying')
+       AND delivery.next_attempt_at <= %(now)s
+       AND NOT EXISTS (
+           SELECT 1
+             FROM governance_delivery earlier
+            WHERE earlier.subscription_id = delivery.subscription_id
+              AND earlier.subject = delivery.subject
+              AND earlier.state IN ('pending', 'retrying')
+              AND earlier.id < delivery.id)
+     ORDER BY delivery.next_attempt_at, delivery.id
+     LIMIT %(limit)s
+       FOR UPDATE OF delivery SKIP LOCKED
+"""
+
+
+class GovernanceDelivery(models.Model):
+    """One event for one subscription: its state, attempts and the receiver's last answer."""
+
+    _name = "governance.delivery"
+    _description = "Event Delivery"
+    _order = "id desc"
+    _rec_name = "event_uid"
+
+    event_id = fields.Many2one("governance.event", required=True, readonly=True, ondelete="cascade", index=True)
+    event_uid = fields.Char(related="event_id.event_uid", string="Event ID")
+    event_type = fields.Selection(related="event_id.event_type", store=True, string="Type")
+    subscription_id = fields.Many2one("governance.subscription", required=True, readonly=True,
+                                      ondelete="cascade", index=True)
+    subject = fields.Char(required=True, readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("retrying", "Retrying"), ("delivered", "Delivered"),
+         ("dead_letter", "Dead letter"), ("cancelled", "Cancelled")],
+        default="pending", required=True, readonly=True, index=True,
+    )
+    attempt_count = fields.Integer("Attempts", readonly=True)
+    failed_attempt_count = fields.Integer("Failed Attempts", readonly=True)
+    replay_count = fields.Integer("Replays", readonly=True)
+    next_attempt_at = fields.Datetime("Next Attempt", readonly=True)
+    last_attempt_at = fields.Datetime("Last Attempt", readonly=True)
+    delivered_at = fields.Datetime(readonly=True)
+    last_status_code = fields.Integer("Last HTTP Status", readonly=True)
+    last_latency_ms = fields.Integer("Last Latency (ms)", readonly=True)
+    last_error = fields.Char(readonly=True)
+    exception_id = fields.Many2one("governance.exception", "Dead-letter Exception", readonly=True)
+    body = fields.Text(related="event_id.body")
+
+    def init(self):
+        # The dispatcher's two lookups touch waiting deliveries only; partial indexes keep them
+        # small however long the delivery log grows.
+        create_index(self.env.cr, "governance_delivery_due_index", self._table, ["next_attempt_at", "id"],
+                     where="state IN ('pending', 'retrying')")
+        create_index(self.env.cr, "governance_delivery_chain_index", self._table, ["subscription_id", "subject", "id"],
+                     where="state IN ('pending', 'retrying')")
+
+    # -- queueing -------------------------------------------------------------------------------
+
+    @api.model
+    def _queue(self, event, subscriptions):
+        """Queue ``event`` for ``subscriptions`` and have the dispatcher run once this commits."""
+        now = fields.Datetime.now()
+        deliveries = self.sudo().create([{
+            "event_id": event.id,
+            "subscription_id": subscription.id,
+            "subject": event.subject,
+            "company_id": event.company_id.id,
+            "next_attempt_at": now,
+        } for subscription in subscriptions])
+        self._trigger_dispatch()
+        return deliveries
+
+    @api.model
+    def _trigger_dispatch(self):
+        """Wake the dispatcher cron after commit (once per transaction); a rollback drops the trigger."""
+        flags = self.env.cr.precommit.data
+        if flags.get(TRIGGERED_FLAG):
+            return
+        flags[TRIGGERED_FLAG] = True
+        cron = self.env.ref(DISPATCH_CRON, raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    # -- dispatching ------------------------------------------------------------------------------
+
+    @api.model
+    def _cron_dispatch(self, batch_size=BATCH_SIZE):
+        """Send one batch of due deliveries; the cron runs again at once while some remain due."""
+        done = self._dispatch_due(batch_size)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=self._due_count())
+        return done
+
+    @api.model
+    def _due_count(self):
+        return self.sudo().search_count([("state", "in", WAITING), ("next_attempt_at", "<=", fields.Datetime.now())])
+
+    @api.model
+    def _claim_due(self, limit):
+        """Lock up to ``limit`` deliveries that are due and next in line for their document."""
+        self.flush_model()
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(CLAIM_DUE, {"now": fields.Datetime.now(), "limit": limit}, log_exceptions=False)
+                ids = [row[0] for row in cr.fetchall()]
+        except psycopg2.errors.SerializationFailure:
+            # Another dispatcher committed some of these rows after this transaction's snapshot;
+            # the next batch (a new transaction) sees them as they are now.
+            _logger.info("Outbox dispatch: rows changed by a concurrent dispatcher; retrying in the next batch")
+            return self.browse()
+        return self.sudo().browse(ids)
+
+    @api.model
+    def _dispatch_due(self, batch_size=BATCH_SIZE, time_budget=BATCH_TIME_BUDGET_SECONDS):
+        """Attempt one batch of due deliveries in this transaction; returns how many were attempted.
+
+        After a failed attempt the subscription's other deliveries in the batch wait for the next
+        batch, so a receiver that is down or slow costs one timeout per batch, not one per delivery.
+        """
+        started = time.monotonic()
+        failing = set()
+        attempted = 0
+        for delivery in self._claim_due(batch_size):
+            if time.monotonic() - started > time_budget:
+                break
+            if delivery.subscription_id.id in failing:
+                continue
+            if not delivery._attempt():
+                failing.add(delivery.subscription_id.id)
+            attempted += 1
+        return attempted
+
+    def _headers(self, timestamp):
+        self.ensure_one()
+        event = self.event_id
+        headers = signature.signed_headers(self.subscription_id._signing_secrets(), event.event_uid, timestamp,
+                                           event.body.encode("utf-8"))
+        headers.update({
+            "content-type": "application/json",
+            "user-agent": "distribution-governance/" + get_manifest("distribution_governance")["version"],
+        })
+        return headers
+
+    def _attempt(self):
+        """Send this delivery once and record the outcome; True when the receiver accepted it."""
+        self.ensure_one()
+        subscription = self.subscription_id
+        body = self.event_id.body.encode("utf-8")
+        result = webhook_client.post(subscription.url, body, self._headers(int(time.time())),
+                                     subscription.timeout_seconds)
+        now = fields.Datetime.now()
+        attempt = self.attempt_count + 1
+        vals = {
+            "attempt_count": attempt,
+            "last_attempt_at": now,
+            "last_status_code": result.status or 0,
+            "last_latency_ms": result.latency_ms,
+            "last_error": result.error or False,
+        }
+        if outbox.is_success(result.status):
+            self.write(dict(vals, state="delivered", delivered_at=now, next_attempt_at=False))
+            return True
+        vals["failed_attempt_count"] = self.failed_attempt_count + 1
+        if outbox.is_last_attempt(attempt):
+            self.write(dict(vals, state="dead_letter", next_attempt_at=False))
+            self._raise_dead_letter_exception()
+        else:
+            delay = timedelta(seconds=outbox.retry_delay(attempt))
+            self.write(dict(vals, state="retrying", next_attempt_at=now + delay))
+        _logger.info("Outbox delivery %s of %s to subscription %s failed (attempt %s): %s",
+                     self.id, self.event_uid, subscription.id, attempt, result.error)
+        return False
+
+    def _raise_dead_letter_exception(self):
+        """Make the dead letter visible: a technical exception per subscription, while it is open.
+
+        Later dead letters of the same subscription join the open exception rather than add one
+        each (the exception's own event may go to the same dead receiver).
+        """
+        self.ensure_one()
+        subscription = self.subscription_id
+        Exception = self.env["governance.exception"].sudo()
+        exception = Exception.search([
+            ("exception_type_id.code", "=", "delivery_dead_lettered"), ("state", "in", ("open", "in_progress")),
+            ("res_model", "=", subscription._name), ("res_id", "=", subscription.id),
+        ], limit=1)
+        text = _("%(type)s %(event)s to %(name)s was dead-lettered after %(attempts)s attempts: %(error)s",
+                 type=self.event_type, event=self.event_uid, name=subscription.name, attempts=self.attempt_count,
+                 error=self.last_error or "-")
+        if exception:
+            exception.message_post(body=text)
+        else:
+            exception = Exception.create({
+                "exception_type_id": self.env.ref("distribution_governance.exception_type_delivery_dead_lettered").id,
+                "category": "technical",
+                "severity": "high",
+                "summary": _("Deliveries to %s are dead-lettered", subscription.name),
+                "details": text,
+                "res_model": subscription._name,
+                "res_id": subscription.id,
+                "document_name": subscription.name,
+                "company_id": (self.company_id or self.env.company).id,
+            })
+        self.exception_id = exception
+
+    # -- UI -----------------------------------------------------------------------------------------
+
+    def action_replay(self):
+        """Send these deliveries again, from a fresh retry schedule, right after this commits."""
+        replayable = self.filtered(lambda delivery: delivery.state != "pending"
+                                   and delivery.subscription_id.active)
+        for delivery in replayable:
+            delivery.sudo().write({
+                "state": "pending",
+                "attempt_count": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "failed_attempt_count": 0,
+                "replay_count": delivery.replay_count + 1,
+            })
+        if replayable:
+            self._trigger_dispatch()
+        return True
