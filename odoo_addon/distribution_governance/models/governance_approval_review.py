@@ -76,10 +76,10 @@ class GovernanceApprovalReview(models.Model):
         for review in self:
             review.is_overdue = review.state == "pending" and bool(review.date_due) and review.date_due < now
 
+    @api.depends_context("uid")
     def _compute_can_decide(self):
         for review in self:
-            review.can_decide = review.state == "pending" and bool(review._principal_for(self.env.user)) \
-                and self.env.user != review.sudo().requester_id
+            review.can_decide = not review._authority_error(self.env.user)[1]
 
     def _search_can_decide(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -176,6 +176,41 @@ class GovernanceApprovalReview(models.Model):
             return actor
         return (self.env["governance.delegation"]._delegators_of(actor) & eligible)[:1]
 
+    def _authority_error(self, actor):
+        """(principal, error): whom ``actor`` would decide for, and why they may not (None when they may).
+
+        The checks that depend on who decides: the review is open, the actor is not the requester,
+        is an eligible approver or their active substitute, has not approved another tier of the
+        same request (segregation of duties) nor this one already.
+        """
+        self.ensure_one()
+        review = self.sudo()
+        request = review.request_id
+        if review.state != "pending" or request.state != "pending":
+            return None, UserError(_("[dg:not_pending] Review %(id)s of %(ref)s is no longer waiting for a decision.",
+                                     id=review.id, ref=request.name))
+        if actor == request.requester_id:
+            return None, AccessError(_("[dg:segregation_of_duties] %(login)s requested %(ref)s and cannot decide on it.",
+                                       login=actor.login, ref=request.name))
+        principal = review._principal_for(actor)
+        if not principal:
+            return None, AccessError(_("[dg:not_eligible] %(login)s is not an eligible approver of review %(id)s.",
+                                       login=actor.login, id=review.id))
+        if principal == request.requester_id:
+            return None, AccessError(_("[dg:segregation_of_duties] %(login)s cannot decide for the requester of %(ref)s.",
+                                       login=actor.login, ref=request.name))
+        people = actor | principal
+        approvals = request.decision_ids.filtered(lambda decision: decision.outcome in APPROVING)
+        elsewhere = approvals.filtered(lambda decision: decision.review_id != review)
+        if people & (elsewhere.user_id | elsewhere.on_behalf_of_id):
+            return None, AccessError(_("[dg:segregation_of_duties] %(login)s already approved another tier of %(ref)s; "
+                                       "one person cannot satisfy two tiers.", login=actor.login, ref=request.name))
+        here = approvals - elsewhere
+        if people & (here.user_id | here.on_behalf_of_id):
+            return None, UserError(_("[dg:not_pending] %(login)s already approved review %(id)s.",
+                                     login=actor.login, id=review.id))
+        return principal, None
+
     def _decide(self, actor, outcome, comment=None, conditions=None, channel="ui"):
         """Record ``actor``'s decision on this review; every check lives here."""
         self.ensure_one()
@@ -183,34 +218,15 @@ class GovernanceApprovalReview(models.Model):
         request = review.request_id
         comment = (comment or "").strip()
         conditions = (conditions or "").strip()
-        if review.state != "pending" or request.state != "pending":
-            raise UserError(_("[dg:not_pending] Review %(id)s of %(ref)s is no longer waiting for a decision.",
-                              id=review.id, ref=request.name))
         if outcome not in dict(OUTCOMES):
             raise ValidationError(_("[dg:invalid_params] outcome: unknown outcome %s", outcome))
+        principal, error = review._authority_error(actor)
+        if error:
+            raise error
         if outcome in ("reject", "request_changes", "approve_with_conditions") and not comment:
             raise ValidationError(_("[dg:comment_required] %s needs a comment.", dict(OUTCOMES)[outcome]))
         if outcome == "approve_with_conditions" and not conditions:
             raise ValidationError(_("[dg:comment_required] Approve with conditions needs the conditions."))
-        if actor == request.requester_id:
-            raise AccessError(_("[dg:segregation_of_duties] %(login)s requested %(ref)s and cannot decide on it.",
-                                login=actor.login, ref=request.name))
-        principal = review._principal_for(actor)
-        if not principal:
-            raise AccessError(_("[dg:not_eligible] %(login)s is not an eligible approver of review %(id)s.",
-                                login=actor.login, id=review.id))
-        people = actor | principal
-        if principal == request.requester_id:
-            raise AccessError(_("[dg:segregation_of_duties] %(login)s cannot decide for the requester of %(ref)s.",
-                                login=actor.login, ref=request.name))
-        approvals = request.decision_ids.filtered(lambda decision: decision.outcome in APPROVING)
-        if people & (approvals.filtered(lambda d: d.review_id != review).mapped("user_id")
-                     | approvals.filtered(lambda d: d.review_id != review).mapped("on_behalf_of_id")):
-            raise AccessError(_("[dg:segregation_of_duties] %(login)s already approved another tier of %(ref)s; "
-                                "one person cannot satisfy two tiers.", login=actor.login, ref=request.name))
-        if people & (approvals.filtered(lambda d: d.review_id == review).mapped("user_id")
-                     | approvals.filtered(lambda d: d.review_id == review).mapped("on_behalf_of_id")):
-            raise UserError(_("[dg:not_pending] %(login)s already approved review %(id)s.", login=actor.login, id=review.id))
         if outcome == "escalate" and not review._escalation_targets():
             raise UserError(_("[dg:not_pending] Review %s has no escalation target to escalate to.", review.id))
         on_behalf_of = principal if principal != actor else self.env["res.users"]

@@ -97,11 +97,10 @@ class GovernanceMixin(models.AbstractModel):
             [("res_model", "=", self._name), ("res_id", "=", self.id), ("state", "!=", "cancelled")], limit=1
         )
 
-    @staticmethod
-    def _governance_reason_text(evaluation):
+    def _governance_reason_text(self, evaluation):
         lines = [reason["text"] for reason in evaluation["reasons"] if reason["action"] != "require_tier"]
         if evaluation["missing_facts"]:
-            lines.append(_("Missing data: %s", ", ".join(evaluation["missing_facts"])))
+            lines.append(self.env._("Missing data: %s", ", ".join(evaluation["missing_facts"])))
         return "; ".join(lines)
 
     def _governance_submit(self):

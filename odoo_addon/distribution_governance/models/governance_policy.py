@@ -47,7 +47,8 @@ class GovernancePolicy(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         policies = super(GovernancePolicy, self.with_context(**{BULK_CONTEXT: True})).create(vals_list)
-        for policy in policies.with_env(self.env):
+        policies = policies.with_env(self.env)
+        for policy in policies:
             policy._record_version(_("Policy created"))
         return policies
 
@@ -60,7 +61,7 @@ class GovernancePolicy(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        return [dict(vals, name=_("%s (copy)", policy.name)) for policy, vals in zip(self, vals_list)]
+        return [dict(vals, name=self.env._("%s (copy)", policy.name)) for policy, vals in zip(self, vals_list)]
 
     def _bump_version(self, summary):
         """A new version of each policy in self (called after its content or rules changed)."""
