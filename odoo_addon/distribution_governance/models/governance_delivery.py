@@ -19,14 +19,16 @@ WAITING = ("pending", "retrying")
 DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch"
 TRIGGERED_FLAG = "distribution_governance.dispatch_triggered"
 
-# The due deliveries that are next in line: none of their subscription's earlier deliveries
-# about the same document is still waiting (a dead-lettered or delivered one no longer blocks).
+# The due deliveries of active subscriptions that are next in line: none of their subscription's
+# earlier deliveries about the same document is still waiting (a dead-lettered or delivered one
+# no longer blocks). An archived subscription's deliveries wait until it is active again.
 # Rows another dispatcher holds are skipped, so concurrent dispatchers never send one twice.
 CLAIM_DUE = """
     SELECT delivery.id
       FROM governance_delivery delivery
      WHERE delivery.state IN ('pending', 'retrying')
        AND delivery.next_attempt_at <= %(now)s
+       AND delivery.subscription_id IN (SELECT id FROM governance_subscription WHERE active)
        AND NOT EXISTS (
            SELECT 1
              FROM governance_delivery earlier
@@ -118,12 +120,14 @@ class GovernanceDelivery(models.Model):
 
     @api.model
     def _due_count(self):
-        return self.sudo().search_count([("state", "in", WAITING), ("next_attempt_at", "<=", fields.Datetime.now())])
+        return self.sudo().search_count([("state", "in", WAITING), ("next_attempt_at", "<=", fields.Datetime.now()),
+                                         ("subscription_id.active", "=", True)])
 
     @api.model
     def _claim_due(self, limit):
         """Lock up to ``limit`` deliveries that are due and next in line for their document."""
         self.flush_model()
+        self.env["governance.subscription"].flush_model(["active"])
         cr = self.env.cr
         try:
             with cr.savepoint(flush=False):

@@ -88,7 +88,7 @@ class GovernanceException(models.Model):
         now = fields.Datetime.now()
         for exception in self:
             end = exception.date_closed or now
-            exception.age_days = (end - exception.create_date).days if exception.create_date else 0
+            exception.age_days = max(0, (end - exception.create_date).days) if exception.create_date else 0
 
     @api.constrains("state", "resolution_reason")
     def _check_reason(self):

@@ -24,16 +24,18 @@ class TestDispatch(OutboxCase):
         self.assertLessEqual(wait, expected * (1 + outbox.JITTER) + 1)
 
     def test_nothing_is_sent_inside_the_users_transaction(self):
+        cron = self.env.ref("distribution_governance.ir_cron_governance_dispatch")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
         self.make_subscription()
         self.raise_exception()
         self.assertEqual(self.receiver.requests, [], "emitting only queues")
         delivery = self.Delivery.search([], limit=1)
         self.assertEqual(delivery.state, "pending")
-        cron = self.env.ref("distribution_governance.ir_cron_governance_dispatch")
-        Trigger = self.env["ir.cron.trigger"]
-        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 1, "the dispatcher is woken after commit")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1,
+                         "the dispatcher is woken after commit")
         self.raise_exception(summary="another", key="dispatch-0002")
-        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), 1, "once per transaction")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1, "once per transaction")
 
     def test_delivery_is_signed_and_matches_the_contract(self):
         subscription = self.make_subscription()
@@ -271,6 +273,14 @@ class TestDispatch(OutboxCase):
         self.assertEqual((subscription.backlog_count, subscription.delivered_count), (0, 3))
         # One failed attempt (the batch then skips the failing subscription), then three deliveries.
         self.assertAlmostEqual(subscription.failure_rate, 1 / 4)
+
+    def test_an_archived_subscription_keeps_its_deliveries_waiting(self):
+        subscription = self.make_subscription()
+        self.ping(subscription)
+        subscription.active = False
+        self.assertEqual((self.dispatch(), self.Delivery._due_count()), (0, 0))
+        subscription.active = True
+        self.assertEqual(self.dispatch(), 1)
 
     def test_cron_reports_progress(self):
         subscription = self.make_subscription()

@@ -17,7 +17,7 @@ class TestSubscriptionApi(OutboxCase):
             "name": "n8n: Procurement approval / Odoo Governance Trigger",
             "idempotency_key": "n8n-subscription:0123456789abcdef",
         }, **overrides)
-        return params, (api or self.api).register_subscription(params)
+        return params, (self.api if api is None else api).register_subscription(params)
 
     def test_register_check_and_remove_as_the_trigger_does(self):
         company = self.env.company

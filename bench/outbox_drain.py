@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Benchmark (c) of issue 4: how fast one dispatcher drains a backlog, and how soon an event arrives.
+
+1. Baseline: this process posts the same number of events to the receiver with one kept-alive
+   requests.Session, as fast as it can (the ceiling for one sequential sender on this machine).
+2. Backlog: ``odoo-bin shell`` writes --events ping events (each about its own document, so none
+   waits for another) for one subscription in one transaction and commits; Odoo's cron thread
+   (the one dispatcher) is woken by the commit and drains them into the receiver. Prints events/s,
+   its ratio to the baseline, and commit-to-receipt latency p50/p95 over the backlog.
+3. Single events: --pings test pings, one committed RPC call each, 100 ms apart; prints the
+   latency p50/p95 from the call's return (its commit) to the receiver's receipt, in ms.
+
+The receiver runs in its own process. Needs a running Odoo with distribution_governance and
+exactly one cron thread (--max-cron-threads=1), and the same Odoo's odoo-bin and config for the
+shell that writes the backlog:
+
+  python3 bench/outbox_drain.py --url http://127.0.0.1:8192 --db dg_outbox_bench \
+      --odoo-bin /opt/odoo18/odoo-bin --odoo-config /opt/odoo18.conf \
+      --addons-path /opt/odoo18/addons,/opt/odoo18/odoo/addons,$PWD/odoo_addon [--events 10000]
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import requests
+
+from bench_support import Odoo, Receiver, odoo_arguments, percentile
+
+SEED = """
+import time
+subscription = env["governance.subscription"].browse({subscription})
+Event = env["governance.event"]
+company = env.company
+# Documents need not exist for an event: the subject is <model>/<id> (ids far above real ones).
+for index in range({events}):
+    Event._emit("governance.ping", env["res.partner"].browse(10 ** 9 + index),
+                {{"subscription_id": subscription.id, "message": "backlog"}}, company=company,
+                subscriptions=subscription)
+env.cr.commit()
+print("COMMITTED", repr(time.time()))
+"""
+
+
+def baseline_rate(receiver, count):
+    session = requests.Session()
+    body = json.dumps({"specversion": "1.0", "id": "evt_baseline", "type": "governance.ping", "data": {}}).encode()
+    started = time.perf_counter()
+    for index in range(count):
+        session.post(receiver.url, data=body, timeout=10,
+                     headers={"content-type": "application/json", "webhook-id": f"evt_baseline_{index}"})
+    return count / (time.perf_counter() - started)
+
+
+def main():
+    parser = odoo_arguments(__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--pings", type=int, default=100)
+    parser.add_argument("--odoo-bin", default=os.environ.get("ODOO_BIN", "odoo-bin"))
+    parser.add_argument("--odoo-python", default=os.environ.get("ODOO_PYTHON", sys.executable))
+    parser.add_argument("--odoo-config", default=os.environ.get("ODOO_CONFIG"))
+    parser.add_argument("--addons-path", default=os.environ.get("ODOO_ADDONS_PATH"))
+    args = parser.parse_args()
+    odoo = Odoo(args.url, args.db, args.login, args.password)
+    receiver = Receiver()
+    subscription = odoo.call("governance.subscription", "create", {
+        "name": "bench drain", "url": receiver.url, "event_types": "governance.ping"})
+    try:
+        raw = baseline_rate(receiver, min(args.events, 3000))
+        print(f"baseline: one requests.Session posts {raw:.0f} events/s to the receiver", flush=True)
+        receiver.reset()
+
+        command = [args.odoo_python, args.odoo_bin, "shell", "-d", args.db, "--no-http", "--log-level=warn"]
+        if args.odoo_config:
+            command += ["-c", args.odoo_config]
+        if args.addons_path:
+            command += [f"--addons-path={args.addons_path}"]
+        seeding = time.time()
+        shell = subprocess.run(command, input=SEED.format(subscription=subscription, events=args.events),
+                               capture_output=True, text=True, timeout=1800, check=False)
+        committed = [line for line in shell.stdout.splitlines() if line.startswith("COMMITTED")]
+        if not committed:
+            raise SystemExit(f"the shell did not commit the backlog:\n{shell.stdout[-2000:]}\n{shell.stderr[-4000:]}")
+        commit_time = float(committed[0].split()[1])
+        print(f"backlog: {args.events} events written and committed in {commit_time - seeding:.1f} s", flush=True)
+        if not receiver.wait_for(args.events, timeout=3600):
+            print(f"only {receiver.count()} of {args.events} arrived within an hour")
+        receipts = [entry for entry in receiver.receipts() if entry[1] and not entry[1].startswith("evt_baseline")]
+        last = max(at for at, _id, _size in receipts)
+        rate = len(receipts) / (last - commit_time)
+        latencies = [at - commit_time for at, _id, _size in receipts]
+        distinct = len({event_id for _at, event_id, _size in receipts})
+        print(f"(c) drain: {len(receipts)} deliveries ({distinct} distinct events) in {last - commit_time:.1f} s = "
+              f"{rate:.0f} events/s with one dispatcher; {rate / raw:.2f} of the baseline's rate")
+        print(f"(c) backlog commit-to-receipt latency: p50 {percentile(latencies, 0.5):.1f} s, "
+              f"p95 {percentile(latencies, 0.95):.1f} s")
+
+        receiver.reset()
+        returned = []
+        for _index in range(args.pings):
+            odoo.call("governance.subscription", "action_test_ping", [subscription])
+            returned.append(time.time())
+            time.sleep(0.1)
+        receiver.wait_for(args.pings, timeout=120)
+        arrivals = sorted(at for at, _id, _size in receiver.receipts())
+        single = [(arrival - commit) * 1000 for commit, arrival in zip(returned, arrivals)]
+        print(f"(c) single event commit-to-receipt latency over {len(single)} pings: "
+              f"p50 {percentile(single, 0.5):.0f} ms, p95 {percentile(single, 0.95):.0f} ms")
+    finally:
+        odoo.call("governance.subscription", "write", [subscription], {"active": False})
+        receiver.stop()
+
+
+if __name__ == "__main__":
+    main()

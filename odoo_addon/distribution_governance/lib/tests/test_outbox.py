@@ -1,0 +1,111 @@
+import json
+import random
+import threading
+import unittest
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .. import outbox, webhook_client
+
+
+class TestRetrySchedule(unittest.TestCase):
+    def test_doubles_from_one_minute_up_to_twelve_hours(self):
+        self.assertEqual(outbox.schedule()[:4], [60, 120, 240, 480])
+        self.assertEqual(max(outbox.schedule()), 12 * 3600)
+        self.assertEqual(outbox.nominal_delay(500), 12 * 3600)
+
+    def test_spans_about_three_days_then_dead_letters(self):
+        self.assertAlmostEqual(sum(outbox.schedule()) / 86400, 3, delta=0.5)
+        self.assertFalse(outbox.is_last_attempt(outbox.MAX_ATTEMPTS - 1))
+        self.assertTrue(outbox.is_last_attempt(outbox.MAX_ATTEMPTS))
+
+    def test_jitter_stays_within_a_fifth(self):
+        rng = random.Random(7)
+        delays = [outbox.retry_delay(3, rng) for _index in range(500)]
+        self.assertTrue(all(240 * 0.8 <= delay <= 240 * 1.2 for delay in delays))
+        self.assertGreater(len({round(delay) for delay in delays}), 50, "jittered, not constant")
+
+    def test_only_2xx_is_success(self):
+        self.assertEqual([outbox.is_success(code) for code in (200, 204, 299, 301, 404, 500, None)],
+                         [True, True, True, False, False, False, False])
+
+
+class TestEnvelope(unittest.TestCase):
+    def test_envelope_is_cloudevents_with_the_contracts_extensions(self):
+        event = outbox.envelope("evt_1", "governance.ping", "odoo://erp/db", datetime(2026, 11, 23, 9, 0, 0),
+                                "governance.subscription/3", 2, {"subscription_id": 3, "message": "hi"}, company="Acme")
+        self.assertEqual(event, {
+            "specversion": "1.0", "id": "evt_1", "type": "governance.ping", "source": "odoo://erp/db",
+            "time": "2026-11-23T09:00:00Z", "subject": "governance.subscription/3",
+            "datacontenttype": "application/json", "sequence": "2", "company": "Acme",
+            "data": {"subscription_id": 3, "message": "hi"},
+        })
+        body = outbox.envelope_body(event)
+        self.assertEqual(json.loads(body), event)
+        self.assertNotIn(b" ", body.replace(b'"message":"hi"', b""), "canonical: no white space")
+
+    def test_matching(self):
+        match = outbox.subscription_matches
+        self.assertTrue(match(["a.b"], [], [], "a.b", 1, "purchase.order"))
+        self.assertFalse(match(["a.b"], [], [], "a.c", 1, "purchase.order"))
+        self.assertFalse(match(["a.b"], [2], [], "a.b", 1, "purchase.order"))
+        self.assertFalse(match(["a.b"], [], ["sale.order"], "a.b", 1, "purchase.order"))
+        self.assertTrue(match(["a.b"], [1, 2], ["purchase.order"], "a.b", 1, "purchase.order"))
+        self.assertEqual(outbox.split_list(" a.b, c.d\n,e "), ["a.b", "c.d", "e"])
+
+
+class TestWebhookClient(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.answers = []
+        cls.ports = []
+        owner = cls
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers["content-length"]))
+                owner.ports.append(self.client_address[1])
+                status, body = owner.answers.pop(0) if owner.answers else (200, b"ok")
+                self.send_response(status)
+                if status in (301, 302):
+                    self.send_header("location", "/elsewhere")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        cls.server.daemon_threads = True
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}/hook"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+        cls.server.server_close()
+
+    def test_success_reuses_the_connection(self):
+        results = [webhook_client.post(self.url, b"{}", {"content-type": "application/json"}, 5) for _index in range(3)]
+        self.assertEqual([(result.status, result.error) for result in results], [(200, None)] * 3)
+        self.assertEqual(len(set(self.ports[-3:])), 1)
+
+    def test_errors_keep_a_snippet_of_the_answer(self):
+        self.answers.append((500, b"database is down" + b"x" * 2000))
+        result = webhook_client.post(self.url, b"{}", {}, 5)
+        self.assertEqual(result.status, 500)
+        self.assertTrue(result.error.startswith("HTTP 500: database is down"))
+        self.assertLess(len(result.error), webhook_client.ANSWER_SNIPPET_BYTES + 20)
+
+    def test_redirects_are_failures(self):
+        self.answers.append((302, b""))
+        result = webhook_client.post(self.url, b"{}", {}, 5)
+        self.assertEqual((result.status, result.error), (302, "HTTP 302"))
+
+    def test_refused_connection(self):
+        result = webhook_client.post("http://127.0.0.1:9/hook", b"{}", {}, 5)
+        self.assertIsNone(result.status)
+        self.assertIn("connection failed", result.error)
