@@ -113,9 +113,16 @@ class GovernanceDelivery(models.Model):
 
     @api.model
     def _cron_dispatch(self, batch_size=BATCH_SIZE):
-        """Send one batch of due deliveries; the cron runs again at once while some remain due."""
+        """Send one batch of due deliveries, and have the cron run again at once while some remain.
+
+        Odoo reruns a cron that reports remaining work up to ten times in a row, then waits for its
+        next wake-up (up to a minute); the trigger wakes it as soon as this run ends instead.
+        """
         done = self._dispatch_due(batch_size)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=self._due_count())
+        remaining = self._due_count()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if remaining:
+            self._trigger_dispatch()
         return done
 
     @api.model
@@ -142,23 +149,30 @@ class GovernanceDelivery(models.Model):
 
     @api.model
     def _dispatch_due(self, batch_size=BATCH_SIZE, time_budget=BATCH_TIME_BUDGET_SECONDS):
-        """Attempt one batch of due deliveries in this transaction; returns how many were attempted.
+        """Send one batch of due deliveries in this transaction; returns how many were processed.
 
-        After a failed attempt the subscription's other deliveries in the batch wait for the next
-        batch, so a receiver that is down or slow costs one timeout per batch, not one per delivery.
+        When a subscription's receiver fails, its other deliveries in the batch are not sent: they
+        are recorded as failed with that reason and follow the same retry schedule. A receiver that
+        is down or slow so costs one connection or timeout per batch, not one per delivery, and
+        its backlog backs off (and is dead-lettered) together.
         """
         started = time.monotonic()
-        failing = set()
-        attempted = 0
+        failures = {}
+        processed = 0
         for delivery in self._claim_due(batch_size):
             if time.monotonic() - started > time_budget:
                 break
-            if delivery.subscription_id.id in failing:
-                continue
-            if not delivery._attempt():
-                failing.add(delivery.subscription_id.id)
-            attempted += 1
-        return attempted
+            subscription = delivery.subscription_id
+            if subscription.id in failures:
+                delivery._record(webhook_client.Result(None, 0, _(
+                    "not sent: the receiver failed just before in this batch (%s)", failures[subscription.id])))
+            else:
+                result = delivery._send()
+                delivery._record(result)
+                if not outbox.is_success(result.status):
+                    failures[subscription.id] = result.error
+            processed += 1
+        return processed
 
     def _headers(self, timestamp):
         self.ensure_one()
@@ -171,13 +185,16 @@ class GovernanceDelivery(models.Model):
         })
         return headers
 
-    def _attempt(self):
-        """Send this delivery once and record the outcome; True when the receiver accepted it."""
+    def _send(self):
+        """Post this delivery, signed, once; the webhook_client.Result."""
         self.ensure_one()
         subscription = self.subscription_id
-        body = self.event_id.body.encode("utf-8")
-        result = webhook_client.post(subscription.url, body, self._headers(int(time.time())),
-                                     subscription.timeout_seconds)
+        return webhook_client.post(subscription.url, self.event_id.body.encode("utf-8"),
+                                   self._headers(int(time.time())), subscription.timeout_seconds)
+
+    def _record(self, result):
+        """Record one attempt's result: delivered, retried after a backoff, or dead-lettered."""
+        self.ensure_one()
         now = fields.Datetime.now()
         attempt = self.attempt_count + 1
         vals = {
@@ -189,7 +206,7 @@ class GovernanceDelivery(models.Model):
         }
         if outbox.is_success(result.status):
             self.write(dict(vals, state="delivered", delivered_at=now, next_attempt_at=False))
-            return True
+            return
         vals["failed_attempt_count"] = self.failed_attempt_count + 1
         if outbox.is_last_attempt(attempt):
             self.write(dict(vals, state="dead_letter", next_attempt_at=False))
@@ -198,8 +215,7 @@ class GovernanceDelivery(models.Model):
             delay = timedelta(seconds=outbox.retry_delay(attempt))
             self.write(dict(vals, state="retrying", next_attempt_at=now + delay))
         _logger.info("Outbox delivery %s of %s to subscription %s failed (attempt %s): %s",
-                     self.id, self.event_uid, subscription.id, attempt, result.error)
-        return False
+                     self.id, self.event_uid, self.subscription_id.id, attempt, result.error)
 
     def _raise_dead_letter_exception(self):
         """Make the dead letter visible: a technical exception per subscription, while it is open.

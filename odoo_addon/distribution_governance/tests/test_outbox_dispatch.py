@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from ..lib import outbox, signature
 from .outbox_common import (
-    HAS_TYPESCRIPT_VERIFIER, NO_VERIFIER_REASON, OutboxCase, closed_port_url, verify_with_typescript,
+    HAS_TYPESCRIPT_VERIFIER, NO_VERIFIER_REASON, OutboxCase, Receiver, closed_port_url, verify_with_typescript,
 )
 
 
@@ -172,8 +172,9 @@ class TestDispatch(OutboxCase):
         unrelated = self.ping(subscription, other_order)
         self.assertEqual((first.sequence, second.sequence, unrelated.sequence), (1, 2, 1))
         self.receiver.reset(status=500)
-        self.assertEqual(self.dispatch(), 1, "after a failure the batch leaves this subscription alone")
-        self.assertEqual([event["id"] for event in self.receiver.events()], [first.event_uid])
+        self.assertEqual(self.dispatch(), 2, "the first event of each document is processed")
+        self.assertEqual([event["id"] for event in self.receiver.events()], [first.event_uid],
+                         "after the failure the batch sends nothing more to this receiver")
         self.receiver.reset(status=200)
         self.make_due(self.Delivery.search([("state", "=", "retrying")]))
         self.dispatch()
@@ -196,15 +197,22 @@ class TestDispatch(OutboxCase):
         self.dispatch()
         self.assertEqual(second.delivery_ids.state, "delivered")
 
-    def test_a_failing_receiver_costs_one_attempt_per_batch(self):
-        subscription = self.make_subscription(url=closed_port_url())
+    def test_a_failing_receiver_costs_one_request_per_batch(self):
+        failing_receiver = Receiver()
+        self.addCleanup(failing_receiver.stop)
+        failing_receiver.reset(status=502)
+        failing = self.make_subscription(url=failing_receiver.url)
         healthy = self.make_subscription(name="Healthy")
         for _index in range(5):
-            event = self.ping(subscription, self.make_order())
+            event = self.ping(failing, self.make_order())
             self.Delivery._queue(event, healthy)
-        self.assertEqual(self.dispatch(), 6)
-        self.assertEqual(self.Delivery.search_count([("subscription_id", "=", subscription.id), ("attempt_count", "=", 1)]), 1)
-        self.assertEqual(self.Delivery.search_count([("subscription_id", "=", healthy.id), ("state", "=", "delivered")]), 5)
+        self.assertEqual(self.dispatch(), 10)
+        self.assertEqual(len(failing_receiver.requests), 1, "one request to the failing receiver")
+        self.assertEqual(len(self.receiver.requests), 5, "the healthy one gets all of its deliveries")
+        waiting = failing.delivery_ids
+        self.assertEqual(waiting.mapped("state"), ["retrying"] * 5, "the failing one's backlog backs off together")
+        self.assertEqual(len(waiting.filtered(lambda delivery: delivery.last_error.startswith("not sent"))), 4)
+        self.assertEqual(self.Delivery._due_count(), 0, "nothing left to spin on")
 
     def test_connections_are_reused(self):
         subscription = self.make_subscription()
@@ -271,8 +279,8 @@ class TestDispatch(OutboxCase):
         self.dispatch()
         subscription.invalidate_recordset()
         self.assertEqual((subscription.backlog_count, subscription.delivered_count), (0, 3))
-        # One failed attempt (the batch then skips the failing subscription), then three deliveries.
-        self.assertAlmostEqual(subscription.failure_rate, 1 / 4)
+        # Three failed attempts (one sent, two not sent after it), then three deliveries.
+        self.assertAlmostEqual(subscription.failure_rate, 0.5)
 
     def test_an_archived_subscription_keeps_its_deliveries_waiting(self):
         subscription = self.make_subscription()
@@ -282,11 +290,16 @@ class TestDispatch(OutboxCase):
         subscription.active = True
         self.assertEqual(self.dispatch(), 1)
 
-    def test_cron_reports_progress(self):
+    def test_cron_reports_progress_and_runs_again_while_work_remains(self):
         subscription = self.make_subscription()
         for _index in range(3):
             self.ping(subscription, self.make_order())
+        cron = self.env.ref("distribution_governance.ir_cron_governance_dispatch")
+        self.env.cr.precommit.data.clear()  # as after the commit that queued them
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
         self.assertEqual(self.Delivery._cron_dispatch(batch_size=2), 2)
         self.assertEqual(self.Delivery._due_count(), 1)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
         self.assertEqual(self.Delivery._cron_dispatch(batch_size=2), 1)
         self.assertEqual(self.Delivery._due_count(), 0)
