@@ -153,6 +153,7 @@ it('runs the workflow for a correctly signed event: routed, one e-mail per eligi
 
 	timings['delivery answered (ms)'] = delivery.milliseconds;
 	expect(delivery.status).toBe(200);
+	expect(JSON.parse(delivery.body)).toEqual({ received: true, executed: true, id: 'evt-e2e-1' });
 	const execution = await nextExecution(before);
 	timings['event to execution finished (ms)'] = Date.parse(execution.stoppedAt!) - sent;
 	expect(execution.status).toBe('success');
