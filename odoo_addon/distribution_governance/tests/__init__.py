@@ -6,3 +6,4 @@ from . import test_audit_log
 from . import test_api
 from . import test_security
 from . import test_rpc
+from . import test_concurrency
