@@ -95,6 +95,9 @@ export class DistributionGovernanceOdooApi implements ICredentialType {
 			baseURL: '={{$credentials.url.replace(/\\/+$/, "")}}',
 			url: '={{$credentials.protocol === "json2" ? "/json/2/governance.api/api_info" : "/jsonrpc"}}',
 			method: 'POST',
+			// Odoo 17/18 answer an unknown route (no JSON-2 there) with a redirect to the login page,
+			// which would pass for a working connection if followed.
+			disableFollowRedirect: true,
 			// No two closing braces in a row before the end: "}}" would end the expression early.
 			body: '={{ $credentials.protocol === "json2" ? { payload: {} } : { jsonrpc: "2.0", method: "call", id: 1, params: { service: "common", method: "authenticate", args: [$credentials.database, $credentials.login, $credentials.secret, {}] } } }}',
 		},
@@ -120,6 +123,14 @@ export class DistributionGovernanceOdooApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message: 'Odoo refused this API key for this database (JSON-2 needs an API key, not a password)',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 303,
+					message:
+						'Not found: this Odoo has no JSON-2 API (choose JSON-RPC for Odoo 17 and 18) or the Distribution Governance addon is not installed',
 				},
 			},
 			{

@@ -64,7 +64,7 @@ function ensureN8n(log = () => undefined) {
 	const env = { ...process.env, PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`, npm_config_nodedir: nodeDir };
 	const sqliteDriver = join(n8nModules, 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 	if (!existsSync(sqliteDriver) || installedVersion(n8nModules) !== N8N_VERSION) {
-		log(`installing n8n ${N8N_VERSION} into ${n8nHome} (about six minutes, once)`);
+		log(`installing n8n ${N8N_VERSION} into ${n8nHome} (about five minutes, once)`);
 		freshFolder(n8nHome, 'n8n-e2e-host');
 		// One dependency's install script downloads from the internet: install without scripts,
 		// then build the native modules n8n needs against Node 24.

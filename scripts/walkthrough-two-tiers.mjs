@@ -4,35 +4,18 @@
 // installed and an administrator login; it creates its own users, vendor, product and policy (named
 // "Walkthrough …", re-used on later runs), and activates that policy for the company.
 //   node scripts/walkthrough-two-tiers.mjs http://127.0.0.1:8069 <db> [admin login] [admin password]
+import odooJsonRpc from './odoo-json-rpc.cjs';
+
 const [url, db, adminLogin = 'admin', adminPassword = 'admin'] = process.argv.slice(2);
 if (!url || !db) {
 	console.error('usage: walkthrough-two-tiers.mjs <odoo url> <database> [admin login] [admin password]');
 	process.exit(2);
 }
 
-async function rpc(service, method, args) {
-	const response = await fetch(`${url}/jsonrpc`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args } }),
-	});
-	const body = await response.json();
-	if (body.error) throw new Error(body.error.data?.message ?? body.error.message);
-	return body.result;
-}
-
-async function session(login, password) {
-	const uid = await rpc('common', 'login', [db, login, password]);
-	if (!uid) throw new Error(`cannot log in as ${login}`);
-	return (model, method, args, kwargs = {}) => rpc('object', 'execute_kw', [db, uid, password, model, method, args, kwargs]);
-}
+const session = (login, password) => odooJsonRpc.session(url, db, login, password);
 
 const admin = await session(adminLogin, adminPassword);
-const ref = async (xmlid) => {
-	const [module, name] = xmlid.split('.');
-	const [row] = await admin('ir.model.data', 'search_read', [[['module', '=', module], ['name', '=', name]]], { fields: ['res_id'] });
-	return row.res_id;
-};
+const ref = (name) => odooJsonRpc.xmlId(admin, name);
 const groups = {
 	user: await ref('base.group_user'),
 	purchase: await ref('purchase.group_purchase_user'),

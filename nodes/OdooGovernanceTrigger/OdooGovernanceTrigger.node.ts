@@ -41,6 +41,9 @@ export class OdooGovernanceTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Empty, so n8n answers with the node's webhookResponse; its default would send
+				// Odoo the literal text "firstEntryJson".
+				responseData: '',
 				path: 'odoo-governance',
 			},
 		],
@@ -129,6 +132,9 @@ export class OdooGovernanceTrigger implements INodeType {
 				reason: delivery.reason,
 			} as IDataObject);
 		}
-		return { workflowData: [[{ json: delivery.event as IDataObject }]] };
+		return {
+			workflowData: [[{ json: delivery.event as IDataObject }]],
+			webhookResponse: { received: true, executed: true, id: delivery.event.id },
+		};
 	}
 }

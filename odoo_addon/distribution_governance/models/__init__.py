@@ -11,6 +11,7 @@ from . import governance_mixin
 from . import governance_idempotency
 from . import governance_api
 from . import purchase_order
+from . import purchase_order_line
 from . import res_partner
 from . import governance_event
 from . import governance_subscription

@@ -107,6 +107,19 @@ class GovernanceApprovalRequest(models.Model):
         self.env["governance.event"]._emit_approval_requested(request)
         return request
 
+    def _lock_for_decision(self):
+        """Serialise decisions on one request.
+
+        Two approvers finishing the two parallel tiers of a level at the same moment must not each
+        see the other tier still pending (the level would never advance). Writing the request row
+        makes the second transaction wait for the first; under Odoo's REPEATABLE READ it then fails
+        with a serialization error and Odoo retries it, so it decides on what the first one left.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE governance_approval_request SET write_date = (now() AT TIME ZONE 'UTC') WHERE id = %s", [self.id]
+        )
+
     def _audit(self, event, summary, **kwargs):
         self.ensure_one()
         return self.env["governance.audit.log"]._append(event, summary, request=self, **kwargs)

@@ -216,6 +216,7 @@ class GovernanceApprovalReview(models.Model):
         self.ensure_one()
         review = self.sudo()
         request = review.request_id
+        request._lock_for_decision()
         comment = (comment or "").strip()
         conditions = (conditions or "").strip()
         if outcome not in dict(OUTCOMES):

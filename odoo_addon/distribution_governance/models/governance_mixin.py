@@ -34,6 +34,9 @@ class GovernanceMixin(models.AbstractModel):
     _governance_state_field = "state"
     # States reached by the governed action (e.g. a confirmed purchase order).
     _governance_released_states = ()
+    # Fields the document's facts come from: they cannot change while approvers are deciding,
+    # so that what is approved is what was submitted.
+    _governance_locked_fields = ()
 
     governance_request_ids = fields.One2many(
         "governance.approval.request", "res_id", "Approval Requests",
@@ -190,8 +193,21 @@ class GovernanceMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
+        if set(vals) & set(self._governance_locked_fields):
+            self._governance_check_unlocked()
         self._governance_releasing(vals)._governance_check_release()
         return super().write(vals)
+
+    def _governance_check_unlocked(self):
+        """Refuse to change a document while its approval request waits for approvers."""
+        pending = self.env["governance.approval.request"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("state", "=", "pending"), ("outcome", "=", "needs_approval"),
+        ], limit=1)
+        if pending:
+            raise UserError(_("[dg:approval_pending] %(doc)s is waiting for approval (%(ref)s): it cannot change until "
+                              "approvers decide. Cancel it, or ask an approver to request changes.",
+                              doc=pending.document_name, ref=pending.name))
 
     # -- display ------------------------------------------------------------------------------
 

@@ -9,6 +9,9 @@ class PurchaseOrder(models.Model):
     _inherit = ["purchase.order", "governance.mixin"]
 
     _governance_released_states = ("purchase", "done")
+    _governance_locked_fields = (
+        "partner_id", "order_line", "currency_id", "company_id", "date_order", "picking_type_id", "governance_urgency",
+    )
 
     governance_urgency = fields.Selection(
         [("normal", "Normal"), ("urgent", "Urgent"), ("emergency", "Emergency")],

@@ -11,3 +11,4 @@ from . import test_outbox_subscription_api
 from . import test_outbox_dispatch
 from . import test_outbox_approval_events
 from . import test_outbox_concurrency
+from . import test_concurrency

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -47,6 +48,25 @@ class TestPurchaseGovernance(GovernanceCase):
         order.with_user(self.buyer).button_confirm()
         self.assertEqual(order.state, "to approve")
         self.assertEqual((self.request_of(order), request.state), (request, "pending"))
+
+    def test_pending_order_cannot_change_what_approvers_decide_on(self):
+        order = self.create_order(5000)
+        order.with_user(self.buyer).button_confirm()
+        line = order.order_line
+        with self.assertRaisesRegex(UserError, r"\[dg:approval_pending\] .* is waiting for approval"):
+            line.with_user(self.buyer).write({"price_unit": 900})
+        with self.assertRaisesRegex(UserError, "dg:approval_pending"):
+            order.with_user(self.buyer).write({"order_line": [Command.create({"product_id": self.product.id, "price_unit": 1})]})
+        with self.assertRaisesRegex(UserError, "dg:approval_pending"):
+            line.with_user(self.buyer).unlink()
+        with self.assertRaisesRegex(UserError, "dg:approval_pending"):
+            order.with_user(self.buyer).write({"partner_id": self.env["res.partner"].create({"name": "Other"}).id})
+        # Fields the policy does not read stay editable, and after a decision the lock is gone.
+        order.with_user(self.buyer).write({"partner_ref": "SUP-4711"})
+        line.with_user(self.buyer).write({"name": "Bearing 6204, sealed"})
+        self.decide(order, "Purchasing", self.alice, "request_changes", comment="Cheaper, please")
+        line.with_user(self.buyer).write({"price_unit": 900})
+        self.assertEqual(order.amount_untaxed, 900)
 
     def test_creating_a_confirmed_order_is_refused(self):
         with self.assertRaisesRegex(UserError, "needs approval"):

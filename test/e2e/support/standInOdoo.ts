@@ -16,7 +16,7 @@ import type { AddressInfo } from 'net';
 import contract from '../../../contract/api/methods.json';
 import eventTypes from '../../../contract/events/event-types.json';
 import policySchema from '../../../contract/policy/policy-document.schema.json';
-import { signatureHeader } from '../../../nodes/shared/signature';
+import { postSignedDelivery, type Delivery, type Tamper } from './signedDelivery';
 
 type Json = Record<string, unknown>;
 
@@ -57,12 +57,6 @@ export interface RecordedCall {
 	params: Json;
 	via: 'jsonrpc' | 'json2';
 	at: number;
-}
-
-export interface Delivery {
-	status: number;
-	body: string;
-	milliseconds: number;
 }
 
 /** A review as list_pending_reviews answers it (without the stand-in's own state). */
@@ -155,35 +149,15 @@ export class StandInOdoo {
 	 */
 	async deliver(
 		event: Json,
-		tamper: { secret?: string; timestamp?: number; body?: string } = {},
+		tamper: Tamper = {},
 	): Promise<Delivery[]> {
 		const targets = this.activeSubscriptions().filter((subscription) =>
 			subscription.event_types.includes(event.type as string),
 		);
 		return await Promise.all(
-			targets.map(async (subscription) => {
-				const body = tamper.body ?? JSON.stringify(event);
-				const timestamp = tamper.timestamp ?? Math.floor(Date.now() / 1000);
-				const id = `msg_${String(event.id)}`;
-				const started = performance.now();
-				const response = await fetch(subscription.url, {
-					method: 'POST',
-					headers: {
-						'content-type': 'application/json',
-						'webhook-id': id,
-						'webhook-timestamp': String(timestamp),
-						'webhook-signature': signatureHeader(
-							[tamper.secret ?? subscription.secret],
-							id,
-							timestamp,
-							JSON.stringify(event),
-						),
-					},
-					body,
-				});
-				const text = await response.text();
-				return { status: response.status, body: text, milliseconds: performance.now() - started };
-			}),
+			targets.map((subscription) =>
+				postSignedDelivery(subscription.url, subscription.secret, `msg_${String(event.id)}`, JSON.stringify(event), tamper),
+			),
 		);
 	}
 

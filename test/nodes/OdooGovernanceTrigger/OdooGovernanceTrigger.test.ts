@@ -162,7 +162,10 @@ describe('deliveries', () => {
 
 	it('starts the workflow with the event as the item', async () => {
 		const { run, response } = deliver();
-		await expect(run).resolves.toEqual({ workflowData: [[{ json: example }]] });
+		await expect(run).resolves.toEqual({
+			workflowData: [[{ json: example }]],
+			webhookResponse: { received: true, executed: true, id: example.id },
+		});
 		expect(response.statusCode).toBeUndefined();
 	});
 
