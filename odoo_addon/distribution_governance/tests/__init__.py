@@ -12,3 +12,4 @@ from . import test_outbox_dispatch
 from . import test_outbox_approval_events
 from . import test_outbox_concurrency
 from . import test_concurrency
+from . import test_outbox_views
