@@ -196,9 +196,9 @@ describe('refused deliveries run nothing', () => {
 	});
 });
 
-it("tells the requester when Odoo's policy stopped the document", async () => {
+it.each(['hold', 'blocked'] as const)("tells the requester when Odoo's policy stopped the document (%s)", async (outcome) => {
 	const before = smtp.mails.length;
-	const { requester, word } = await odoo.stopByPolicy();
+	const { requester, word } = await odoo.stopByPolicy(outcome);
 	await until('the requester e-mail', () => (smtp.mails.length > before ? true : undefined));
 	expect(smtp.mails.at(-1)!.to).toEqual([requester.email]);
 	expect(smtp.mails.at(-1)!.content).toContain(word);

@@ -11,6 +11,7 @@ REQUEST_STATES = [
     ("rejected", "Rejected"),
     ("changes_requested", "Changes Requested"),
     ("cancelled", "Cancelled"),
+    ("blocked", "Blocked"),
 ]
 
 
@@ -30,9 +31,10 @@ class GovernanceApprovalRequest(models.Model):
     requester_id = fields.Many2one("res.users", "Requester", required=True, readonly=True, index=True)
     state = fields.Selection(REQUEST_STATES, default="pending", required=True, readonly=True, index=True)
     outcome = fields.Selection(
-        [("needs_approval", "Needs approval"), ("hold", "Hold")], required=True, readonly=True,
+        [("needs_approval", "Needs approval"), ("hold", "Hold"), ("blocked", "Blocked")], required=True, readonly=True,
         help="Hold: data the policy needs is missing or a hold rule matched; nothing is approved until "
-        "the document is submitted again with the data.",
+        "the document is submitted again with the data. Blocked: a block rule matched; the governed action "
+        "was refused and this request records the attempt.",
     )
     policy_id = fields.Many2one("governance.policy", required=True, readonly=True, ondelete="restrict")
     policy_version_id = fields.Many2one("governance.policy.version", required=True, readonly=True, ondelete="restrict")
@@ -69,6 +71,7 @@ class GovernanceApprovalRequest(models.Model):
             "company_id": document.company_id.id,
             "requester_id": requester.id,
             "outcome": evaluation["outcome"],
+            "state": "blocked" if evaluation["outcome"] == "blocked" else "pending",
             "policy_id": policy.id,
             "policy_version_id": policy._current_version().id,
             "evaluation": canonical_json(evaluation),
@@ -78,15 +81,18 @@ class GovernanceApprovalRequest(models.Model):
             "reasons": "\n".join(reason["text"] for reason in evaluation["reasons"])
             or _("Data the policy needs is missing: %s", ", ".join(evaluation["missing_facts"])),
         })
-        held = evaluation["outcome"] == "hold"
+        outcome = evaluation["outcome"]
+        reasons = request.reasons.replace("\n", "; ")
+        summary = {
+            "hold": _("%(doc)s held: %(reasons)s", doc=document.display_name, reasons=reasons),
+            "blocked": _("%(doc)s blocked: %(reasons)s", doc=document.display_name, reasons=reasons),
+        }.get(outcome, _("%(doc)s needs approval", doc=document.display_name))
         request._audit(
-            "request_held" if held else "request_created",
-            _("%(doc)s held: %(reasons)s", doc=document.display_name, reasons=request.reasons.replace("\n", "; "))
-            if held else _("%(doc)s needs approval", doc=document.display_name),
+            {"hold": "request_held", "blocked": "request_blocked"}.get(outcome, "request_created"), summary,
             actor=requester,
             details={"evaluation": evaluation, "facts": facts, "policy_content_hash": request.policy_content_hash},
         )
-        if held:
+        if outcome in ("hold", "blocked"):
             self.env["governance.event"]._emit_approval_requested(request)
             return request
         rules = {rule["id"]: rule for rule in policy_document["rules"]}

@@ -24,6 +24,7 @@ class GovernanceAuditLog(models.Model):
         [
             ("request_created", "Approval requested"),
             ("request_held", "Document held"),
+            ("request_blocked", "Document blocked"),
             ("straight_through", "Straight-through"),
             ("review_started", "Review started"),
             ("decision", "Decision"),

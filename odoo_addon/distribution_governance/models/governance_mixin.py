@@ -1,10 +1,13 @@
 import json
+import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import policy as policy_lib
 from ..lib.canonical_json import canonical_json
+
+_logger = logging.getLogger(__name__)
 
 GOVERNANCE_STATES = [
     ("not_governed", "Not governed"),
@@ -15,6 +18,7 @@ GOVERNANCE_STATES = [
     ("rejected", "Rejected"),
     ("changes_requested", "Changes requested"),
     ("cancelled", "Cancelled"),
+    ("blocked", "Blocked"),
 ]
 
 
@@ -129,6 +133,7 @@ class GovernanceMixin(models.AbstractModel):
             return "proceed"
         outcome = evaluation["outcome"]
         if outcome == "blocked":
+            self._governance_record_after_rollback(policy, evaluation, facts)
             raise UserError(_("[dg:approval_required] %(doc)s is blocked by policy %(policy)s v%(version)s: %(reasons)s",
                               doc=self.display_name, policy=policy.name, version=policy.version,
                               reasons="; ".join(reason["text"] for reason in evaluation["reasons"]
@@ -145,6 +150,30 @@ class GovernanceMixin(models.AbstractModel):
             self.message_post(body=_("On hold (%(ref)s): %(reason)s", ref=request.name,
                                      reason=self._governance_reason_text(evaluation)))
         return outcome
+
+    def _governance_record_after_rollback(self, policy, evaluation, facts):
+        """Record a blocked attempt once the refusal has rolled the user's transaction back.
+
+        The refusal is an error, so nothing of the transaction stays; the attempt (a blocked request,
+        its audit entry and its approval.requested event) is written afterwards in a transaction of
+        its own, so a blocked document is visible and auditable without the refused change.
+        """
+        registry, uid, context = self.env.registry, self.env.uid, dict(self.env.context)
+        model, res_id, policy_id = self._name, self.id, policy.id
+
+        def record():
+            try:
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, uid, context)
+                    document = env[model].browse(res_id).exists()
+                    if document:  # a document created in the refused transaction is gone with it
+                        env["governance.approval.request"]._submit(
+                            document, env.user, env["governance.policy"].sudo().browse(policy_id), evaluation, facts)
+            except Exception:
+                # The user already has the refusal; losing its record must not hide that error.
+                _logger.exception("Could not record the blocked attempt of %s,%s", model, res_id)
+
+        self.env.cr.postrollback.add(record)
 
     def _governance_release_error(self):
         """Why this document may not reach a released state now, or None when it may."""
@@ -238,6 +267,9 @@ class GovernanceMixin(models.AbstractModel):
         policy = _("policy %(name)s v%(version)s", name=request.policy_id.name, version=request.policy_version)
         if request.state == "pending" and request.outcome == "hold":
             return _("On hold under %(policy)s: %(reason)s", policy=policy,
+                     reason=self._governance_reason_text(_evaluation(request)))
+        if request.state == "blocked":
+            return _("%(ref)s: confirming was refused under %(policy)s: %(reason)s", ref=request.name, policy=policy,
                      reason=self._governance_reason_text(_evaluation(request)))
         if request.state != "pending":
             text = _("%(ref)s %(state)s under %(policy)s.", ref=request.name,

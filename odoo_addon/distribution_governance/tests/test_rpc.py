@@ -46,3 +46,26 @@ class TestOverRpc(GovernanceCase, HttpCase):
     def test_eligible_approver_decides_over_rpc(self):
         self.call(self.alice, "purchase.order", "action_governance_approve", [self.order.id])
         self.assertEqual(self.order.state, "purchase")
+
+    @mute_logger("odoo.http")
+    def test_blocked_attempt_is_refused_and_recorded(self):
+        self.vendor.governance_vendor_risk = "high"
+        order = self.create_order(100)
+        with self.assertRaisesRegex(Fault, "blocked by policy Purchasing approvals .*High-risk vendors are blocked"):
+            self.call(self.buyer, "purchase.order", "button_confirm", [order.id])
+        self.assertEqual(order.state, "draft")
+        # The refusal rolled the buyer's transaction back; the attempt was recorded after it.
+        request = self.request_of(order)
+        self.assertEqual((request.state, request.outcome, request.requester_id), ("blocked", "blocked", self.buyer))
+        self.assertEqual(request.matched_rules, "po-risk-high")
+        self.assertEqual(order.governance_state, "blocked")
+        self.assertIn("High-risk vendors are blocked", order.governance_summary)
+        entry = self.env["governance.audit.log"].search([("request_id", "=", request.id)])
+        self.assertEqual((entry.event, entry.actor_id), ("request_blocked", self.buyer))
+        event = self.env["governance.event"].search([("subject", "=", f"purchase.order/{order.id}")])
+        self.assertEqual(event.event_type, "approval.requested")
+        self.assertIn('"outcome":"blocked"', event.body)
+        # With a vendor the policy allows, confirming again goes through.
+        self.vendor.governance_vendor_risk = "low"
+        self.call(self.buyer, "purchase.order", "button_confirm", [order.id])
+        self.assertEqual(order.state, "purchase")

@@ -4,7 +4,7 @@
  * otherwise the stand-in on 127.0.0.1 (standInOdoo.ts). Both answer the same questions, so the
  * test reads one scenario.
  */
-import { approvalRequested, maria, pendingReview, requester, tom } from './procurementScenario';
+import { approvalRequested, maria, pendingReview, requester, STOP_WORDS, type StopOutcome, tom } from './procurementScenario';
 import { RealOdoo, realOdooFromEnvironment } from './realOdoo';
 import type { Delivery, Tamper } from './signedDelivery';
 import { StandInOdoo, type Person } from './standInOdoo';
@@ -58,8 +58,8 @@ export interface OdooUnderTest {
 	idempotencyKeys(method: string): Promise<string[]>;
 	/** A purchase order needs approval: Odoo delivers approval.requested to the subscription. */
 	requestApproval(): Promise<ApprovalCase>;
-	/** A purchase order the policy stops: Odoo tells n8n, whose mail to the requester says `word`. */
-	stopByPolicy(): Promise<{ requester: Person; word: string }>;
+	/** A purchase order the policy holds or blocks: Odoo tells n8n, whose mail to the requester says `word`. */
+	stopByPolicy(outcome: StopOutcome): Promise<{ requester: Person; word: string }>;
 	/** A delivery of an approval.requested event, tampered with, straight to the subscription. */
 	deliverTampered(tamper: Tamper): Promise<Delivery>;
 	/** The decisions of this run Odoo recorded, oldest first. */
@@ -120,9 +120,9 @@ class StandInUnderTest implements OdooUnderTest {
 		};
 	}
 
-	async stopByPolicy() {
-		await this.odoo.deliver(approvalRequested('evt-e2e-blocked', pendingReview(), 'blocked'));
-		return { requester, word: 'blocked' };
+	async stopByPolicy(outcome: StopOutcome) {
+		await this.odoo.deliver(approvalRequested(`evt-e2e-${outcome}`, pendingReview(), outcome));
+		return { requester, word: STOP_WORDS[outcome] };
 	}
 
 	async deliverTampered(tamper: Tamper) {

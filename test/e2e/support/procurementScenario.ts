@@ -9,6 +9,10 @@ export const requester: Person = { login: 'alice@acme.example', name: 'Alice Buy
 export const maria: Person = { login: 'maria@acme.example', name: 'Maria Manager', email: 'maria@acme.example' };
 export const tom: Person = { login: 'tom@acme.example', name: 'Tom Treasurer', email: 'tom@acme.example' };
 
+/** How Odoo's policy can stop a document, and the word the template's mail to the requester uses. */
+export type StopOutcome = 'hold' | 'blocked';
+export const STOP_WORDS: Record<StopOutcome, string> = { hold: 'put on hold', blocked: 'blocked' };
+
 export function pendingReview(reviewId = 21): StandInReview {
 	return {
 		review_id: reviewId,

@@ -12,6 +12,7 @@
 import { randomUUID } from 'crypto';
 
 import type { OdooUnderTest, ApprovalCase, DecisionSeen, SubscriptionSeen } from './odooUnderTest';
+import { STOP_WORDS, type StopOutcome } from './procurementScenario';
 import { postSignedDelivery, type Tamper } from './signedDelivery';
 import type { Person } from './standInOdoo';
 
@@ -30,6 +31,7 @@ const DELIVERY_TIMEOUT_MS = 90_000;
 /** The approval tier needs 1,000 or more, the hold rule 50,000 or more. */
 const NEEDS_APPROVAL_AMOUNT = 12500;
 const HELD_AMOUNT = 60000;
+const BLOCKED_AMOUNT = 250000;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const splitList = (value: string | false) =>
@@ -133,6 +135,11 @@ export class RealOdoo implements OdooUnderTest {
 						reason: 'Spend of 50,000 or more waits for the budget review',
 						condition_ids: [[0, 0, { fact: 'amount', op: 'gte', value: '50000' }]],
 					}],
+					[0, 0, {
+						code: `${this.tag}-block`, sequence: 30, document_type: 'purchase.order', action: 'block',
+						reason: 'Spend of 250,000 or more is beyond purchasing authority',
+						condition_ids: [[0, 0, { fact: 'amount', op: 'gte', value: '250000' }]],
+					}],
 				],
 			},
 		]);
@@ -178,15 +185,18 @@ export class RealOdoo implements OdooUnderTest {
 		for (;;) {
 			const [event] = await this.admin('governance.event', 'search_read', [
 				[['event_type', '=', 'approval.requested'], ['subject', '=', `purchase.order/${orderId}`]],
-			], { fields: ['event_uid', 'body', 'delivery_ids'] });
-			if (event && event.delivery_ids.length) {
-				const [delivery] = await this.admin('governance.delivery', 'read', [event.delivery_ids], {
-					fields: ['state', 'last_status_code', 'last_latency_ms', 'last_error', 'attempt_count'],
-				});
-				if (delivery.attempt_count > 0) {
-					this.lastEventBody = event.body;
-					return { event, delivery };
-				}
+			], { fields: ['event_uid', 'body'] });
+			// The delivery to this run's subscription (the database may have other subscribers).
+			const [delivery] = event
+				? await this.admin('governance.delivery', 'search_read', [[
+						['event_id', '=', event.id],
+						['subscription_id.registered_by_id', '=', this.integrationUid],
+						['subscription_id', '>', this.floor['governance.subscription']],
+					]], { fields: ['state', 'last_status_code', 'last_latency_ms', 'last_error', 'attempt_count'] })
+				: [];
+			if (delivery?.attempt_count > 0) {
+				this.lastEventBody = event.body;
+				return { event, delivery };
 			}
 			if (Date.now() - started > DELIVERY_TIMEOUT_MS) {
 				throw new Error(
@@ -213,11 +223,28 @@ export class RealOdoo implements OdooUnderTest {
 		};
 	}
 
-	/** Odoo's policy holds a large order (a blocked one is refused at confirmation, with no event). */
-	async stopByPolicy() {
-		const orderId = await this.confirmOrder(HELD_AMOUNT);
+	/**
+	 * Odoo's policy holds a large order, or blocks a very large one: confirming a blocked order is
+	 * refused with the policy's reasons, and Odoo records the attempt and tells n8n afterwards.
+	 */
+	async stopByPolicy(outcome: StopOutcome) {
+		let orderId: number;
+		if (outcome === 'hold') {
+			orderId = await this.confirmOrder(HELD_AMOUNT);
+		} else {
+			orderId = await this.buyer('purchase.order', 'create', [
+				{ partner_id: this.vendorId, order_line: [[0, 0, { product_id: this.productId, product_qty: 1, price_unit: BLOCKED_AMOUNT }]] },
+			]);
+			const refusal = await this.buyer('purchase.order', 'button_confirm', [[orderId]]).then(
+				() => undefined,
+				(error: Error) => error.message,
+			);
+			if (!refusal?.includes('beyond purchasing authority')) {
+				throw new Error(`Odoo did not refuse the blocked order ${orderId} with the policy's reason: ${refusal ?? 'it was confirmed'}`);
+			}
+		}
 		await this.deliveredEvent(orderId);
-		return { requester: this.people.buyer, word: 'on hold' };
+		return { requester: this.people.buyer, word: STOP_WORDS[outcome] };
 	}
 
 	/** Odoo's last approval.requested event again, signed as `tamper` says. */
