@@ -14,6 +14,7 @@ from . import purchase_order
 from . import purchase_order_line
 from . import res_partner
 from . import governance_event
+from . import governance_event_subject
 from . import governance_subscription
 from . import governance_delivery
 from . import governance_exception_type

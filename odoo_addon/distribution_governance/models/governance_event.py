@@ -7,9 +7,6 @@ from odoo import api, fields, models
 from ..lib import outbox
 from ..lib.api_params import EVENT_TYPES
 
-# First key of the advisory lock that serialises the events of one document (see _emit).
-SUBJECT_LOCK_KEY = 0x6467  # "dg"
-
 
 def person(user):
     """A user as the contract's data schemas write one (or None)."""
@@ -68,13 +65,10 @@ class GovernanceEvent(models.Model):
         subject = f"{record._name}/{record.id}"
         if company is None:
             company = record.sudo().company_id if "company_id" in record._fields else self.env.company
-        cr = self.env.cr
-        # Serialise the writers of one document's events until they commit, so that the event
-        # ids and sequences of a document follow commit order (the dispatcher's ordering rule
-        # relies on it).
-        cr.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SUBJECT_LOCK_KEY, subject])
-        cr.execute("SELECT COALESCE(MAX(sequence), 0) + 1 FROM governance_event WHERE subject = %s", [subject])
-        sequence = cr.fetchone()[0]
+        # Also serialises the writers of one document's events until they commit, so that the event
+        # ids and sequences of a document follow commit order (the dispatcher's ordering rule relies
+        # on it).
+        sequence = self.env["governance.event.subject"]._next_sequence(subject)
         event_uid = "evt_" + uuid.uuid4().hex
         envelope = outbox.envelope(event_uid, event_type, self._source(), fields.Datetime.now(), subject,
                                    sequence, data, company=company.name or None)

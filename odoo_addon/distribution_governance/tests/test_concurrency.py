@@ -66,54 +66,61 @@ class TestConcurrentDecisions(BaseCase):
             cr.commit()
             return users, order.id, request.id, reviews
 
-    def test_parallel_tiers_decided_at_once_advance_the_level(self):
-        users, order_id, request_id, reviews = self._setup_committed()
-        first_decided = threading.Event()
+    def _run_overlapping(self, first, second):
+        """Run ``first(env)`` and ``second(env)`` in two transactions of their own that overlap.
+
+        The first holds its transaction open for a second after its work; the second starts its
+        transaction then (before the first commits) and does its work. A serialization failure is
+        retried as odoo.service.model.retrying does for an RPC call (its env.reset() would need the
+        registry lock this test thread holds). Returns the names of the transactions that retried.
+        """
+        done_first = threading.Event()
         errors, retried = [], []
         # Environments are made here: the test thread holds the registry lock that making one takes.
-        envs = {tier: self._env(sql_db.db_connect(self.dbname).cursor()) for tier in ("fin", "ops")}
+        envs = [self._env(sql_db.db_connect(self.dbname).cursor()) for _index in range(2)]
 
-        def decide(tier, pause_before_commit):
-            env = envs[tier]
+        def run(name, env, work, is_first):
             try:
-                user = users[tier].with_env(env)
-
-                def work():
-                    env["governance.approval.review"].browse(reviews[tier])._decide(user, "approve")
-                    if pause_before_commit:
-                        first_decided.set()
-                        # Hold the transaction open while the other approver decides.
-                        threading.Event().wait(1.0)
-                if not pause_before_commit:
-                    first_decided.wait(10)
-                    # Start this transaction's snapshot before the first one commits.
-                    env.cr.execute("SELECT 1")
-                # What odoo.service.model.retrying does for an RPC call (its env.reset() would need the
-                # registry lock this test thread cannot take): roll back and run again on a
-                # serialization failure.
+                if not is_first:
+                    done_first.wait(10)
+                    env.cr.execute("SELECT 1")  # this transaction's snapshot predates the first's commit
                 for _attempt in range(5):
                     try:
-                        work()
+                        work(env)
+                        if is_first:
+                            done_first.set()
+                            threading.Event().wait(1.0)
                         env.cr.commit()
                         break
                     except psycopg2.errors.SerializationFailure:
                         env.cr.rollback()
-                        retried.append(tier)
-            except Exception as error:  # reported below, with the tier that failed
-                errors.append((tier, repr(error)))
+                        retried.append(name)
+            except Exception as error:  # reported below, with the transaction that failed
+                errors.append((name, repr(error)))
+                done_first.set()
             finally:
                 env.cr.close()
 
-        threads = [threading.Thread(target=decide, args=("fin", True)), threading.Thread(target=decide, args=("ops", False))]
+        threads = [threading.Thread(target=run, args=("first", envs[0], first, True)),
+                   threading.Thread(target=run, args=("second", envs[1], second, False))]
         with mute_logger("odoo.sql_db"):  # the expected serialization failure is logged as a bad query
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(30)
-        self.assertFalse(any(thread.is_alive() for thread in threads), "a decision did not finish within 30 s")
+        self.assertFalse(any(thread.is_alive() for thread in threads), "a transaction did not finish within 30 s")
         self.assertEqual(errors, [])
+        return retried
+
+    def test_parallel_tiers_decided_at_once_advance_the_level(self):
+        users, _order_id, request_id, reviews = self._setup_committed()
+
+        def approve(tier):
+            return lambda env: env["governance.approval.review"].browse(reviews[tier])._decide(
+                users[tier].with_env(env), "approve")
+
         # The second approver's transaction waited for the first, failed to serialise and ran again.
-        self.assertEqual(retried, ["ops"])
+        self.assertEqual(self._run_overlapping(approve("fin"), approve("ops")), ["second"])
         with closing(sql_db.db_connect(self.dbname).cursor()) as cr:
             env = self._env(cr)
             request = env["governance.approval.request"].browse(request_id)
@@ -121,3 +128,26 @@ class TestConcurrentDecisions(BaseCase):
             self.assertEqual(states, {"fin": "approved", "ops": "approved", "lead": "pending"})
             self.assertEqual(request.current_level, 2)
             self.assertTrue(env["governance.audit.log"]._verify_chain()["ok"])
+
+    def test_events_about_one_document_at_once_get_consecutive_sequences(self):
+        with closing(sql_db.db_connect(self.dbname).cursor()) as cr:
+            partner_id = self._env(cr)["res.partner"].create({"name": f"Outbox subject {self.tag}"}).id
+            cr.commit()
+
+        subject = f"res.partner/{partner_id}"
+        self.addCleanup(self._remove_events_of, subject)
+
+        def emit(env):
+            env["governance.event"]._emit("governance.ping", env["res.partner"].browse(partner_id),
+                                          {"subscription_id": 1, "message": "concurrency test"})
+
+        self.assertEqual(self._run_overlapping(emit, emit), ["second"])
+        with closing(sql_db.db_connect(self.dbname).cursor()) as cr:
+            cr.execute("SELECT sequence FROM governance_event WHERE subject = %s ORDER BY id", [subject])
+            self.assertEqual([row[0] for row in cr.fetchall()], [1, 2])
+
+    def _remove_events_of(self, subject):
+        with closing(sql_db.db_connect(self.dbname).cursor()) as cr:
+            cr.execute("DELETE FROM governance_event WHERE subject = %s", [subject])
+            cr.execute("DELETE FROM governance_event_subject WHERE subject = %s", [subject])
+            cr.commit()
