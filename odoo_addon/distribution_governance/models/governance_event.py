@@ -1,11 +1,30 @@
 import json
+import logging
 import uuid
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 
 from ..lib import outbox
 from ..lib.api_params import EVENT_TYPES
+
+_logger = logging.getLogger(__name__)
+
+RETENTION_PARAMETER = "distribution_governance.outbox_retention_days"
+DEFAULT_RETENTION_DAYS = 30
+PURGE_BATCH = 1000
+# Old events whose every delivery is done (delivered or cancelled), oldest first. An event with a
+# waiting or dead-lettered delivery stays, so whatever may still be sent or replayed is kept.
+PURGEABLE = """
+    SELECT event.id
+      FROM governance_event event
+     WHERE event.create_date < %(cutoff)s
+       AND NOT EXISTS (SELECT 1 FROM governance_delivery delivery
+                        WHERE delivery.event_id = event.id AND delivery.state NOT IN ('delivered', 'cancelled'))
+     ORDER BY event.create_date, event.id
+     LIMIT %(limit)s
+"""
 
 
 def person(user):
@@ -38,6 +57,9 @@ class GovernanceEvent(models.Model):
     body = fields.Text(readonly=True, help="The envelope exactly as delivered (canonical JSON).")
     delivery_ids = fields.One2many("governance.delivery", "event_id", "Deliveries", readonly=True)
     delivery_count = fields.Integer(compute="_compute_delivery_count")
+
+    # Indexed for the retention purge, which looks for the oldest events.
+    create_date = fields.Datetime(readonly=True, index=True)
 
     _sql_constraints = [
         ("event_uid_unique", "UNIQUE(event_uid)", "An event id is used once."),
@@ -87,6 +109,40 @@ class GovernanceEvent(models.Model):
         if subscriptions:
             self.env["governance.delivery"].sudo()._queue(event, subscriptions)
         return event
+
+    @api.model
+    def _retention_days(self):
+        """Days events are kept after their deliveries are done (0 keeps them for ever)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAMETER, str(DEFAULT_RETENTION_DAYS))
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            days = -1
+        if days < 0:
+            _logger.warning("System parameter %s must be a whole number of days (0 keeps events for ever), not %r; "
+                            "using %s", RETENTION_PARAMETER, value, DEFAULT_RETENTION_DAYS)
+            return DEFAULT_RETENTION_DAYS
+        return days
+
+    @api.model
+    def _cron_purge(self, batch_size=PURGE_BATCH):
+        """Delete one batch of events past the retention whose deliveries are all done, with those
+        deliveries; return how many events went. The per-document sequence counters stay."""
+        days = self._retention_days()
+        if not days:
+            return 0
+        cutoff = fields.Datetime.now() - timedelta(days=days)
+        self.env.cr.execute(PURGEABLE, {"cutoff": cutoff, "limit": batch_size})
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self.env.flush_all()
+            # Plain SQL: a batch is thousands of rows nobody reads any more, and the ORM would load them.
+            self.env.cr.execute("DELETE FROM governance_delivery WHERE event_id = ANY(%s)", [ids])
+            self.env.cr.execute("DELETE FROM governance_event WHERE id = ANY(%s)", [ids])
+            self.env.invalidate_all()
+        # A full batch means there may be more: Odoo runs the cron again at once.
+        self.env["ir.cron"]._notify_progress(done=len(ids), remaining=1 if len(ids) == batch_size else 0)
+        return len(ids)
 
     def envelope(self):
         """The envelope as a dict."""

@@ -8,6 +8,7 @@ from . import test_security
 from . import test_rpc
 from . import test_outbox_exception
 from . import test_outbox_subscription_api
+from . import test_outbox_retention
 from . import test_outbox_dispatch
 from . import test_outbox_approval_events
 from . import test_outbox_concurrency
