@@ -50,6 +50,16 @@ class GovernanceApprovalRequest(models.Model):
     current_level = fields.Integer(readonly=True)
     conditions = fields.Text(readonly=True, help="Conditions attached by approvers who approved with conditions.")
     date_completed = fields.Datetime(readonly=True)
+    cycle_hours = fields.Float(
+        "Cycle Time (hours)", compute="_compute_cycle_hours", store=True, aggregator="avg", digits=(16, 1),
+        help="From the request to its final decision (approved, rejected or changes requested).",
+    )
+
+    @api.depends("date_completed", "state")
+    def _compute_cycle_hours(self):
+        for request in self:
+            decided = request.state in ("approved", "rejected", "changes_requested") and request.date_completed
+            request.cycle_hours = (request.date_completed - request.create_date).total_seconds() / 3600 if decided else 0
 
     def _compute_display_name(self):
         for request in self:

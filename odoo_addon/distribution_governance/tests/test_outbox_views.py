@@ -28,6 +28,14 @@ class TestOutboxViews(OutboxCase):
         fields = self.load(self.buyer, "distribution_governance.governance_exception_action")["models"]["governance.exception"]
         self.assertNotIn("delivery_ids", fields, "the dead-letter page is for managers and auditors")
 
+    def test_the_approval_analysis_for_managers_and_auditors(self):
+        auditor = self.env["res.users"].create({
+            "name": "Analysis Auditor", "login": "dg_analysis_auditor",
+            "groups_id": [(6, 0, [self.env.ref("distribution_governance.group_auditor").id])]})
+        for user in (self.manager, auditor):
+            result = self.load(user, "distribution_governance.governance_approval_request_action_analysis")
+            self.assertIn("cycle_hours", result["models"]["governance.approval.request"]["fields"])
+
     def test_the_integration_screens_for_managers(self):
         subscription = self.make_subscription()
         self.ping(subscription)

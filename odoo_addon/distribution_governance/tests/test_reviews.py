@@ -35,6 +35,21 @@ class TestReviews(GovernanceCase):
         self.assertEqual(events.count("decision"), 4)
         self.assertIn("request_completed", events)
 
+    def test_cycle_time_for_reporting(self):
+        order = self.create_order(5000)
+        order.with_user(self.buyer).button_confirm()
+        request = self.request_of(order)
+        self.assertEqual(request.cycle_hours, 0, "not decided yet")
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE governance_approval_request SET create_date = create_date - interval '5 hours'"
+                            " WHERE id = %s", request.ids)
+        request.invalidate_recordset(["create_date"])
+        self.decide(order, "Purchasing", self.alice)
+        self.assertAlmostEqual(request.cycle_hours, 5.0, delta=0.1)
+        [group] = self.env["governance.approval.request"]._read_group(
+            [("id", "=", request.id)], [], ["cycle_hours:avg"])
+        self.assertAlmostEqual(group[0], 5.0, delta=0.1)
+
     def test_requester_never_approves_own_request(self):
         # Alice buys: she is the requester, so she is not eligible on the Purchasing tier she would approve.
         order = self.create_order(5000, user=self.alice)
