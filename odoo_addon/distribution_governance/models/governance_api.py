@@ -4,10 +4,7 @@ from odoo.modules.module import get_manifest
 from odoo.tools.sql import escape_psql as escape_like
 
 from ..lib import api_params
-
-
-def _person(user):
-    return {"login": user.login, "name": user.name, "email": user.email or None} if user else None
+from .governance_event import person
 
 
 class GovernanceApi(models.AbstractModel):
@@ -61,7 +58,7 @@ class GovernanceApi(models.AbstractModel):
             "api_version": api_params.API["api_version"],
             "addon_version": get_manifest("distribution_governance")["version"],
             "database": self.env.cr.dbname,
-            "user": _person(self.env.user),
+            "user": person(self.env.user),
             "event_types": [event["type"] for event in api_params.EVENT_TYPES],
             "integration": self._is_integration(),
         }
@@ -116,8 +113,8 @@ class GovernanceApi(models.AbstractModel):
             "min_approvals": review.min_approvals,
             "approvals": review.approval_count,
             "due": review.date_due.strftime("%Y-%m-%dT%H:%M:%SZ") if review.date_due else None,
-            "eligible_approvers": [_person(user) for user in review.eligible_user_ids],
-            "requester": _person(request.requester_id),
+            "eligible_approvers": [person(user) for user in review.eligible_user_ids],
+            "requester": person(request.requester_id),
         }
 
     @api.model
@@ -141,7 +138,7 @@ class GovernanceApi(models.AbstractModel):
             "request_id": request.id,
             "request_state": request.state,
             "outcome": decision.outcome,
-            "actor": _person(actor),
-            "on_behalf_of": _person(decision.on_behalf_of_id),
+            "actor": person(actor),
+            "on_behalf_of": person(decision.on_behalf_of_id),
             "document": self._document(request),
         }

@@ -3,14 +3,12 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from odoo.tests import TransactionCase, new_test_user
 
 from ..lib import signature
+from ..lib.tests.receiver import Receiver
 
 REPO_ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 VERIFY_SCRIPT = os.path.join(REPO_ROOT, "scripts", "verify-deliveries.cjs")
@@ -18,84 +16,6 @@ NODE = shutil.which("node")
 HAS_TYPESCRIPT_VERIFIER = bool(NODE) and os.path.isfile(VERIFY_SCRIPT) and os.path.isdir(
     os.path.join(REPO_ROOT, "node_modules", "typescript"))
 NO_VERIFIER_REASON = "node, scripts/verify-deliveries.cjs or the repository's node_modules (npm ci) are missing"
-
-
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that records every delivery and answers as told.
-
-    ``status`` is the answer; ``delay`` seconds are waited before answering (released at once
-    by ``stop``). Keep-alive is on (HTTP/1.1), so connection reuse shows in ``client_ports``.
-    """
-
-    def __init__(self):
-        self.requests = []
-        self.status = 200
-        self.delay = 0
-        self.released = threading.Event()
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                with receiver.lock:
-                    receiver.requests.append({
-                        "headers": {name.lower(): value for name, value in self.headers.items()},
-                        "body": body.decode("utf-8"),
-                        "path": self.path,
-                        "client_port": self.client_address[1],
-                    })
-                    status, delay = receiver.status, receiver.delay
-                if delay:
-                    receiver.released.wait(delay)
-                answer = b"ok" if status < 300 else b"receiver says no"
-                self.send_response(status)
-                self.send_header("content-type", "text/plain")
-                self.send_header("content-length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                # A client that gave up (timeout test) closes the socket before the answer.
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def events(self):
-        return [json.loads(request["body"]) for request in self.requests]
-
-    def reset(self, status=200, delay=0):
-        with self.lock:
-            self.requests.clear()
-            self.status = status
-            self.delay = delay
-
-    def stop(self):
-        self.released.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def closed_port_url():
-    """A loopback URL on which nothing listens (connection refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/hook"
 
 
 def verify_with_typescript(deliveries):

@@ -5,7 +5,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
-from .outbox_common import Receiver
+from ..lib.tests.receiver import Receiver
 
 EVENTS = 60
 

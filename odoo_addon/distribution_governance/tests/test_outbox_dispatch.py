@@ -5,9 +5,8 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..lib import outbox, signature
-from .outbox_common import (
-    HAS_TYPESCRIPT_VERIFIER, NO_VERIFIER_REASON, OutboxCase, Receiver, closed_port_url, verify_with_typescript,
-)
+from ..lib.tests.receiver import Receiver, closed_port_url
+from .outbox_common import HAS_TYPESCRIPT_VERIFIER, NO_VERIFIER_REASON, OutboxCase, verify_with_typescript
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,8 @@
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .outbox_common import OutboxCase, closed_port_url
+from ..lib.tests.receiver import closed_port_url
+from .outbox_common import OutboxCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,11 +1,10 @@
 import json
 import random
-import threading
 import unittest
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .. import outbox, webhook_client
+from .receiver import Receiver, closed_port_url
 
 
 class TestRetrySchedule(unittest.TestCase):
@@ -57,55 +56,31 @@ class TestEnvelope(unittest.TestCase):
 class TestWebhookClient(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.answers = []
-        cls.ports = []
-        owner = cls
+        cls.receiver = Receiver()
+        cls.addClassCleanup(cls.receiver.stop)
+        cls.url = cls.receiver.url
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers["content-length"]))
-                owner.ports.append(self.client_address[1])
-                status, body = owner.answers.pop(0) if owner.answers else (200, b"ok")
-                self.send_response(status)
-                if status in (301, 302):
-                    self.send_header("location", "/elsewhere")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        cls.server.daemon_threads = True
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        cls.url = f"http://127.0.0.1:{cls.server.server_address[1]}/hook"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
+    def setUp(self):
+        self.receiver.reset()
 
     def test_success_reuses_the_connection(self):
         results = [webhook_client.post(self.url, b"{}", {"content-type": "application/json"}, 5) for _index in range(3)]
         self.assertEqual([(result.status, result.error) for result in results], [(200, None)] * 3)
-        self.assertEqual(len(set(self.ports[-3:])), 1)
+        self.assertEqual(len({request["client_port"] for request in self.receiver.requests}), 1)
 
     def test_errors_keep_a_snippet_of_the_answer(self):
-        self.answers.append((500, b"database is down" + b"x" * 2000))
+        self.receiver.answers.append((500, b"database is down" + b"x" * 2000))
         result = webhook_client.post(self.url, b"{}", {}, 5)
         self.assertEqual(result.status, 500)
         self.assertTrue(result.error.startswith("HTTP 500: database is down"))
         self.assertLess(len(result.error), webhook_client.ANSWER_SNIPPET_BYTES + 20)
 
     def test_redirects_are_failures(self):
-        self.answers.append((302, b""))
+        self.receiver.answers.append((302, b""))
         result = webhook_client.post(self.url, b"{}", {}, 5)
         self.assertEqual((result.status, result.error), (302, "HTTP 302"))
 
     def test_refused_connection(self):
-        result = webhook_client.post("http://127.0.0.1:9/hook", b"{}", {}, 5)
+        result = webhook_client.post(closed_port_url(), b"{}", {}, 5)
         self.assertIsNone(result.status)
         self.assertIn("connection failed", result.error)
