@@ -14,3 +14,5 @@ from . import test_outbox_approval_events
 from . import test_outbox_concurrency
 from . import test_concurrency
 from . import test_outbox_views
+from . import test_released_documents
+from . import test_unmeetable_tiers
