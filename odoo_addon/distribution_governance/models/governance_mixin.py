@@ -16,6 +16,8 @@ RECORD_REFERENCE = re.compile(r"^[a-z_][a-z0-9_.]*,[0-9]+$")
 # Context key: {model: [ids]} of documents whose write already guards their released facts, so
 # that the line writes it causes do not check (and audit) the same change twice.
 GUARDED_CONTEXT = "governance_guarded"
+# Context key: models whose create is running (the lines created with a document are not checked).
+CREATING_CONTEXT = "governance_creating"
 
 GOVERNANCE_STATES = [
     ("not_governed", "Not governed"),
@@ -244,7 +246,9 @@ class GovernanceMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        records = super().create(vals_list)
+        # The lines created with a document are part of its submission, not a change after release.
+        creating = self.with_context(**{CREATING_CONTEXT: [*self.env.context.get(CREATING_CONTEXT, ()), self._name]})
+        records = super(GovernanceMixin, creating).create(vals_list).with_env(self.env)
         records.filtered(
             lambda record: record[self._governance_state_field] in self._governance_released_states
         )._governance_check_release()
@@ -269,7 +273,9 @@ class GovernanceMixin(models.AbstractModel):
         return self.filtered(lambda record: record[self._governance_state_field] in self._governance_released_states)
 
     def _governance_unguarded(self):
-        """The documents of self whose change no enclosing write of theirs is already checking."""
+        """The documents of self whose change no enclosing write or create of theirs is already checking."""
+        if self._name in self.env.context.get(CREATING_CONTEXT, ()):
+            return self.browse()
         guarded = set((self.env.context.get(GUARDED_CONTEXT) or {}).get(self._name, ()))
         return self.filtered(lambda record: record.id not in guarded)
 
@@ -375,6 +381,20 @@ class GovernanceMixin(models.AbstractModel):
         ]
         return " (%s)" % "; ".join(parts) if parts else ""
 
+    def _governance_limits_text(self, request):
+        """What changes after release the approved ``request`` still covers, for the banner."""
+        approved = json.loads(request.facts or "{}")
+        parts = [
+            (self.env._("%(key)s at most %(value)s", key=key, value=approved[key]) if bound == approved_scope.CEILING
+             else self.env._("%(key)s at least %(value)s", key=key, value=approved[key]))
+            for key, bound in sorted(self._governance_fact_bounds.items()) if key in approved
+        ]
+        scope = sorted(json.loads(request.scope or "{}"))
+        if scope:
+            parts.append(_("the approved %s", ", ".join(scope)))
+        return _("Changes after release must stay within this approval (%s); beyond it they are refused.",
+                 "; ".join(parts) or _("the same facts"))
+
     def _governance_audit_released_change(self, summary, policy, approved, evaluation, facts, scope):
         self.env["governance.audit.log"]._append(
             "released_change", summary, record=self, request=approved or None, policy=policy, company=self.company_id,
@@ -430,6 +450,8 @@ class GovernanceMixin(models.AbstractModel):
                      state=dict(request._fields["state"].selection)[request.state].lower(), policy=policy)
             if request.conditions:
                 text += "\n" + _("Conditions: %s", request.conditions)
+            if request.state == "approved" and self[self._governance_state_field] in self._governance_released_states:
+                text += "\n" + self._governance_limits_text(request)
             last = request.decision_ids[-1:]
             if last.comment and request.state in ("rejected", "changes_requested"):
                 text += "\n" + _("%(who)s: %(comment)s", who=last.user_id.name, comment=last.comment)

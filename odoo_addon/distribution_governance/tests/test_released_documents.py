@@ -68,6 +68,8 @@ class TestReleasedDocuments(ReleasedCase):
 
     def test_change_within_the_approval_is_allowed_and_audited(self):
         order = self.approved_order(12500)
+        self.assertIn("must stay within this approval (amount at most 12500.00; the approved currency, products, vendor)",
+                      order.with_user(self.buyer).governance_summary)
         line = order.order_line
         line.with_user(self.buyer).write({"product_qty": 2, "price_unit": 5000})
         self.assertEqual(order.amount_untaxed, 10000)
@@ -130,6 +132,13 @@ class TestReleasedDocuments(ReleasedCase):
             Command.create({"product_id": self.product.id, "product_qty": 1, "price_unit": 10})]})
         self.assertEqual(order.amount_untaxed, 12500)
         self.assertFalse(self.release_changes(order))
+
+    def test_lines_created_with_a_confirmed_order_are_not_a_change(self):
+        order = self.create_order(100, state="purchase")
+        self.assertEqual(order.state, "purchase")
+        self.assertFalse(self.release_changes(order))
+        with self.refused(r"dg:approval_required.*needs approval under the active policy"):
+            self.create_order(5000, state="purchase")
 
     def test_the_order_form_as_the_buyer(self):
         order = self.approved_order(12500)
