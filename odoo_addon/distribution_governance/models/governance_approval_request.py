@@ -3,6 +3,7 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..lib import tier_staffing
 from ..lib.canonical_json import canonical_json
 
 REQUEST_STATES = [
@@ -139,7 +140,7 @@ class GovernanceApprovalRequest(models.Model):
         """
         Review = self.env["governance.approval.review"]
         rules = {rule["id"]: rule for rule in policy_document["rules"]}
-        shortfalls = []
+        shortfalls, staffed = [], []
         for level in evaluation["levels"]:
             for rule_id in level["tiers"]:
                 tier = rules[rule_id]["tier"]
@@ -147,6 +148,16 @@ class GovernanceApprovalRequest(models.Model):
                 if len(eligible) < tier["min_approvals"]:
                     shortfalls.append({"action": "hold", "rule": rule_id,
                                        "text": Review._shortfall_text(tier, len(eligible), notes)})
+                staffed.append((rule_id, tier["min_approvals"], set(eligible.ids)))
+        # One person cannot satisfy two tiers: together the tiers need enough different people.
+        group = None if shortfalls else tier_staffing.understaffed_group(staffed)
+        if group:
+            rule_ids, needed, available = group
+            shortfalls.append({"action": "hold", "rule": rule_ids[0], "text": _(
+                "%(tiers)s need %(needed)s different approvers between them but only %(available)s are eligible "
+                "(one person cannot approve two tiers of a request)",
+                tiers=" and ".join(rules[rule_id]["tier"]["name"] for rule_id in rule_ids), needed=needed,
+                available=available)})
         if not shortfalls:
             return evaluation
         return dict(evaluation, outcome="hold", reasons=evaluation["reasons"] + shortfalls)

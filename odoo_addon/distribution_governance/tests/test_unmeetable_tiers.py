@@ -65,14 +65,27 @@ class TestUnmeetableTiers(GovernanceCase):
         order.with_user(self.buyer).button_confirm()
         self.assertEqual(self.review(order, "Purchasing").eligible_user_ids, self.carol)
 
+    def test_one_person_cannot_fill_two_tiers(self):
+        # Finance still has two eligible people (Alice, Finn), but Alice is also the only Purchasing approver.
+        self.fay.active = False
+        order = self.create_order(20000)
+        order.with_user(self.buyer).button_confirm()
+        self.assert_held(order, "Purchasing and Finance need 3 different approvers between them but only 2 are eligible "
+                                "(one person cannot approve two tiers of a request)")
+        # Below 10,000 only Purchasing is needed, and Alice can approve it.
+        order = self.create_order(5000)
+        order.with_user(self.buyer).button_confirm()
+        self.assertEqual(order.state, "to approve")
+
     def test_users_of_other_companies_are_not_counted(self):
         other = self.env["res.company"].create({"name": "Acme Süd"})
+        self.finance_group.users = [Command.link(self.eve.id)]
         self.finn.write({"company_ids": [Command.set(other.ids)], "company_id": other.id})
         order = self.create_order(20000)
         order.with_user(self.buyer).button_confirm()
-        self.assertEqual(order.state, "to approve", "Fay and Alice are still two eligible people")
-        self.fay.write({"company_ids": [Command.set(other.ids)], "company_id": other.id})
+        self.assertEqual(order.state, "to approve", "Fay, Eve and Alice are still enough different people")
+        (self.fay | self.eve).write({"company_ids": [Command.set(other.ids)], "company_id": other.id})
         order = self.create_order(20000)
         order.with_user(self.buyer).button_confirm()
         self.assert_held(order, "Finance needs 2 approvers but only 1 is eligible "
-                                "(2 users without access to the company are excluded)")
+                                "(3 users without access to the company are excluded)")
