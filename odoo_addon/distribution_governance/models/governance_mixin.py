@@ -295,12 +295,12 @@ class GovernanceMixin(models.AbstractModel):
             facts, scope = record._governance_bound_values()
             if (facts, scope) == before[record.id]:
                 continue
-            error = record._governance_released_change_error(facts, scope)
+            error = record._governance_released_change_error(scope)
             if error:
                 raise UserError(_("[dg:approval_required] %s", error))
 
-    def _governance_released_change_error(self, facts, scope):
-        """Why the released document may not take these new facts and scope, or None (the change is audited)."""
+    def _governance_released_change_error(self, scope):
+        """Why the released document may not keep its new facts and ``scope``, or None (the change is audited)."""
         self.ensure_one()
         policy, evaluation, facts = self.sudo()._governance_evaluate()
         if not policy:
@@ -346,12 +346,16 @@ class GovernanceMixin(models.AbstractModel):
         if approved.policy_version_id == policy._current_version():
             approved_rules = set(approved.review_ids.filtered(lambda review: review.state == "approved").mapped("rule_code"))
             tiers = {reason["rule"]: reason["text"] for reason in evaluation["reasons"]}
-            texts += [self.env._("it needs rule %(rule)s (%(reason)s), which was not part of the approval", rule=rule, reason=tiers.get(rule, rule))
-                      for level in evaluation["levels"] for rule in level["tiers"] if rule not in approved_rules]
+            texts += [
+                self.env._("it needs rule %(rule)s (%(reason)s), which was not part of the approval",
+                           rule=rule, reason=tiers.get(rule, rule))
+                for level in evaluation["levels"] for rule in level["tiers"] if rule not in approved_rules
+            ]
         return texts
 
     def _governance_describe_overrun(self, overrun):
-        key, approved, current = overrun["key"], self._governance_describe(overrun["approved"]), self._governance_describe(overrun["current"])
+        key = overrun["key"]
+        approved, current = self._governance_describe(overrun["approved"]), self._governance_describe(overrun["current"])
         if overrun["kind"] == "above":
             return _("%(key)s %(current)s is above the approved %(approved)s", key=key, current=current, approved=approved)
         if overrun["kind"] == "below":
