@@ -85,6 +85,16 @@ const isApprover = (value: unknown): value is Approver =>
 	isObject(value) && APPROVER_TYPES.includes(value.type as string) && isNonEmptyString(value.ref);
 const isMissing = (value: unknown) => value === undefined || value === null;
 
+/** Arrays and objects nested in one another, the document itself included. */
+export const MAX_DEPTH = 64;
+
+/** Whether `value` nests arrays and objects more than `limit` deep (recursion stays within limit + 1). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+	if (typeof value !== 'object' || value === null) return false;
+	if (limit < 1) return true;
+	return Object.values(value).some((item) => nestedDeeperThan(item, limit - 1));
+}
+
 const memberPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
 /**
@@ -221,6 +231,9 @@ export function findPolicyProblem(document: unknown): PolicyError | undefined {
 	for (const [index, rule] of document.rules.entries()) {
 		const problem = validateRule(rule, `rules[${index}]`, seenIds);
 		if (problem) return problem;
+	}
+	if (nestedDeeperThan(document, MAX_DEPTH)) {
+		return policyError('', `must not be nested more than ${MAX_DEPTH} levels deep`);
 	}
 	if (!hasCanonicalForm(document)) return policyError('', 'must contain integer numbers only');
 	const surrogatePath = loneSurrogatePath(document);

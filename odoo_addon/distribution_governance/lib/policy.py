@@ -34,6 +34,7 @@ _HASH_RE = re.compile(r"sha256:[0-9a-f]{64}")
 # The CLI reads JSON integers of more digits than this as (inexact, unsafe) floats: Python refuses
 # to convert an integer of over 4,300 digits, and no integer of 17 or more digits is a safe one.
 _MAX_INTEGER_DIGITS = 32
+MAX_DEPTH = 64  # arrays and objects nested in one another, the document itself included
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "facts.json"), encoding="utf-8") as _catalogue:
     CATALOGUE = json.load(_catalogue)
@@ -107,6 +108,16 @@ def _check_integer(value, minimum):
 
 def _member_path(path, key):
     return f"{path}.{key}" if path else key
+
+
+def _nested_deeper_than(value, limit):
+    """Whether ``value`` nests arrays and objects more than ``limit`` deep (recursion stays within limit + 1)."""
+    if isinstance(value, (dict, list)):
+        if limit < 1:
+            return True
+        items = value.values() if isinstance(value, dict) else value
+        return any(_nested_deeper_than(item, limit - 1) for item in items)
+    return False
 
 
 def _has_only_integers(value):
@@ -264,6 +275,8 @@ def validate_policy(document):
     seen_ids = set()
     for index, rule in enumerate(rules):
         _validate_rule(rule, f"rules[{index}]", seen_ids)
+    if _nested_deeper_than(document, MAX_DEPTH):
+        raise _policy_error("", f"must not be nested more than {MAX_DEPTH} levels deep")
     if not _has_only_integers(document):
         raise _policy_error("", "must contain integer numbers only")
     surrogate_path = lone_surrogate_path(document)
@@ -424,8 +437,12 @@ def main(argv):
         return 2
     loaded = []
     for path in argv:
-        with open(path, encoding="utf-8") as handle:
-            loaded.append(load_json(handle))
+        try:
+            with open(path, encoding="utf-8") as handle:
+                loaded.append(load_json(handle))
+        except (OSError, ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            sys.stderr.write(f"policy.py: cannot read {path}: {type(error).__name__}: {error}\n")
+            return 2
     if len(loaded) == 2:
         lines = [canonical_json(evaluate(loaded[0], loaded[1]))]
     else:
