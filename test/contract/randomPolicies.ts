@@ -369,8 +369,8 @@ export function toJsonText(value: Value): string {
 	return JSON.stringify(value);
 }
 
-/** `count` cases as the JSON text of a vector file (`{"cases": [{name, policy, input}]}`). */
-export function randomCasesText(seed: number, count: number, features?: Set<Feature>): string {
+/** `count` cases, each the JSON text of `{name, policy, input}`. */
+export function randomCaseTexts(seed: number, count: number, features?: Set<Feature>): string[] {
 	const generator = new PolicyGenerator(seed, features);
 	const cases: string[] = [];
 	for (let index = 0; index < count; index++) {
@@ -378,5 +378,8 @@ export function randomCasesText(seed: number, count: number, features?: Set<Feat
 		const input = toJsonText(generator.input());
 		cases.push(`{"name":"case-${index}","policy":${policy},"input":${input}}`);
 	}
-	return `{"cases":[\n${cases.join(',\n')}\n]}\n`;
+	return cases;
 }
+
+/** The JSON text of a vector file (`{"cases": [...]}`) holding these case texts. */
+export const vectorFileText = (caseTexts: string[]): string => `{"cases":[\n${caseTexts.join(',\n')}\n]}\n`;
