@@ -1,3 +1,5 @@
+import functools
+
 from odoo import _, api, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.modules.module import get_manifest
@@ -5,6 +7,17 @@ from odoo.tools.sql import escape_psql as escape_like
 
 from ..lib import api_params
 from .governance_event import person
+
+
+def api_method(method):
+    """A public method of the API: called on the model, with its one params object; its result
+    never holds null (the key is left out), so it passes over XML-RPC as over JSON-RPC."""
+
+    @functools.wraps(method)
+    def call(self, payload=None):
+        return api_params.without_nulls(method(self, payload))
+
+    return api.model(call)
 
 
 class GovernanceApi(models.AbstractModel):
@@ -51,7 +64,7 @@ class GovernanceApi(models.AbstractModel):
 
     # -- methods ------------------------------------------------------------------------------------
 
-    @api.model
+    @api_method
     def api_info(self, payload=None):
         self._params("api_info", payload, ["base.group_user", "distribution_governance.group_integration"])
         return {
@@ -63,12 +76,12 @@ class GovernanceApi(models.AbstractModel):
             "integration": self._is_integration(),
         }
 
-    @api.model
+    @api_method
     def list_event_types(self, payload=None):
         self._params("list_event_types", payload, ["distribution_governance.group_integration"])
         return {"event_types": [{"type": e["type"], "description": e["description"]} for e in api_params.EVENT_TYPES]}
 
-    @api.model
+    @api_method
     def export_policy_document(self, payload=None):
         params = self._params("export_policy_document", payload, [
             "distribution_governance.group_integration", "distribution_governance.group_manager",
@@ -82,7 +95,7 @@ class GovernanceApi(models.AbstractModel):
             raise MissingError(_("[dg:not_found] %s has no active policy.", company.name))
         return policy.export_document()
 
-    @api.model
+    @api_method
     def list_pending_reviews(self, payload=None):
         params = self._params("list_pending_reviews", payload, [
             "distribution_governance.group_integration", "distribution_governance.group_approver",
@@ -117,15 +130,16 @@ class GovernanceApi(models.AbstractModel):
             "requester": person(request.requester_id),
         }
 
-    @api.model
+    @api_method
     def decide(self, payload=None):
         params = self._params("decide", payload, [
             "distribution_governance.group_integration", "distribution_governance.group_approver",
         ])
-        return self.env["governance.idempotency"]._run_once("decide", params, lambda: self._decide(params))
-
-    def _decide(self, params):
         actor = self._actor(params["actor"])
+        return self.env["governance.idempotency"]._run_once(
+            "decide", params, lambda: self._decide(params, actor), actor=actor)
+
+    def _decide(self, params, actor):
         review = self.env["governance.approval.review"].sudo().browse(params["review_id"]).exists()
         if not review or review.company_id not in self.env.user.company_ids:
             raise MissingError(_("[dg:not_found] Review %s does not exist.", params["review_id"]))

@@ -7,6 +7,7 @@ from odoo.exceptions import MissingError, ValidationError
 
 from ..lib import signature
 from ..lib.api_params import EVENT_TYPES
+from .governance_api import api_method
 
 INTEGRATION = ["distribution_governance.group_integration"]
 
@@ -18,7 +19,7 @@ class GovernanceApi(models.AbstractModel):
 
     # -- subscriptions ------------------------------------------------------------------------
 
-    @api.model
+    @api_method
     def register_subscription(self, payload=None):
         params = self._params("register_subscription", payload, INTEGRATION)
         return self.env["governance.idempotency"]._run_once(
@@ -34,6 +35,9 @@ class GovernanceApi(models.AbstractModel):
             if event_type not in known:
                 raise ValidationError(_("[dg:invalid_params] event_types[%(index)s]: unknown event type %(type)s",
                                         index=index, type=event_type))
+        problem = self.env["governance.subscription"]._url_problem(params["url"])
+        if problem:
+            raise ValidationError(_("[dg:invalid_params] url: %s", problem))
         filters = params.get("filters") or {}
         mine = self.env.user.company_ids
         companies = self.env["res.company"].browse(filters.get("company_ids") or mine.ids)
@@ -64,7 +68,7 @@ class GovernanceApi(models.AbstractModel):
             return subscription.browse()
         return subscription
 
-    @api.model
+    @api_method
     def subscription_exists(self, payload=None):
         params = self._params("subscription_exists", payload, INTEGRATION)
         subscription = self._own_subscription(params["subscription_id"])
@@ -72,7 +76,7 @@ class GovernanceApi(models.AbstractModel):
             "url" not in params or params["url"] == subscription.url)
         return {"exists": exists, "active": exists and subscription.active}
 
-    @api.model
+    @api_method
     def remove_subscription(self, payload=None):
         params = self._params("remove_subscription", payload, INTEGRATION)
         subscription = self._own_subscription(params["subscription_id"])
@@ -83,7 +87,7 @@ class GovernanceApi(models.AbstractModel):
 
     # -- exceptions ---------------------------------------------------------------------------
 
-    @api.model
+    @api_method
     def raise_exception(self, payload=None):
         params = self._params("raise_exception", payload, INTEGRATION)
         return self.env["governance.idempotency"]._run_once(
@@ -149,7 +153,7 @@ class GovernanceApi(models.AbstractModel):
             raise ValidationError(_("[dg:invalid_params] evidence[%s]: needs content_base64 or url", index))
         return self.env["ir.attachment"].sudo().create(vals)
 
-    @api.model
+    @api_method
     def resolve_exception(self, payload=None):
         params = self._params("resolve_exception", payload, INTEGRATION)
         return self.env["governance.idempotency"]._run_once(

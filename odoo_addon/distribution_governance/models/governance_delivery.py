@@ -189,6 +189,11 @@ class GovernanceDelivery(models.Model):
         """Post this delivery, signed, once; the webhook_client.Result."""
         self.ensure_one()
         subscription = self.subscription_id
+        # Checked again before every attempt: the host may resolve elsewhere now (DNS rebinding),
+        # or an administrator may have withdrawn private-network destinations.
+        refusal = subscription._url_problem(subscription.url)
+        if refusal:
+            return webhook_client.Result(None, 0, _("not sent: the target URL %s", refusal))
         return webhook_client.post(subscription.url, self.event_id.body.encode("utf-8"),
                                    self._headers(int(time.time())), subscription.timeout_seconds)
 

@@ -3,12 +3,18 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib import outbox, signature
+from ..lib import outbox, signature, webhook_client
 from ..lib.api_params import EVENT_TYPES
 
 GRACE_PARAMETER = "distribution_governance.secret_grace_hours"
+ALLOW_PRIVATE_PARAMETER = "distribution_governance.allow_private_urls"
+ALLOW_LOOPBACK_PARAMETER = "distribution_governance.allow_loopback_urls"
 DEFAULT_GRACE_HOURS = 24
 FAILURE_RATE_WINDOW = timedelta(hours=24)
+
+
+def _enabled(value):
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class GovernanceSubscription(models.Model):
@@ -63,8 +69,21 @@ class GovernanceSubscription(models.Model):
     @api.constrains("url")
     def _check_url(self):
         for subscription in self:
-            if not subscription.url.startswith(("http://", "https://")):
-                raise ValidationError(_("The target URL of %s must start with http:// or https://.", subscription.name))
+            problem = self._url_problem(subscription.url)
+            if problem:
+                raise ValidationError(_("The target URL of %(name)s %(problem)s.", name=subscription.name, problem=problem))
+
+    @api.model
+    def _url_problem(self, url):
+        """Why deliveries may not go to ``url`` under the current settings, or None."""
+        get = self.env["ir.config_parameter"].sudo().get_param
+        try:
+            webhook_client.check_destination(
+                url, allow_private=_enabled(get(ALLOW_PRIVATE_PARAMETER)),
+                allow_loopback=_enabled(get(ALLOW_LOOPBACK_PARAMETER, "True")))
+        except webhook_client.DestinationRefused as refusal:
+            return str(refusal)
+        return None
 
     @api.constrains("event_types")
     def _check_event_types(self):
