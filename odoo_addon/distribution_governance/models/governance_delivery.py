@@ -158,6 +158,7 @@ class GovernanceDelivery(models.Model):
         """
         started = time.monotonic()
         failures = {}
+        answered = set()
         processed = 0
         for delivery in self._claim_due(batch_size):
             if time.monotonic() - started > time_budget:
@@ -171,6 +172,9 @@ class GovernanceDelivery(models.Model):
                 delivery._record(result)
                 if not outbox.is_success(result.status):
                     failures[subscription.id] = result.error
+                elif subscription.id not in answered:
+                    answered.add(subscription.id)
+                    subscription._bring_backlog_forward()
             processed += 1
         return processed
 

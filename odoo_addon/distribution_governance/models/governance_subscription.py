@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -148,6 +150,36 @@ class GovernanceSubscription(models.Model):
                 and subscription.previous_secret_expiry > fields.Datetime.now():
             secrets.append(subscription.previous_secret)
         return secrets
+
+    def _bring_backlog_forward(self):
+        """The receiver answers again: make its deliveries that wait out a backoff due now.
+
+        Each failed delivery waits out its own backoff, so without this a backlog built while the
+        receiver was down would trickle out over hours after it came back. The dispatcher still
+        sends them in order per document. Rows another dispatcher holds are left to it; a row a
+        concurrent transaction changed is left for its own schedule.
+        """
+        self.ensure_one()
+        Delivery = self.env["governance.delivery"]
+        Delivery.flush_model(["state", "next_attempt_at", "subscription_id"])
+        now = fields.Datetime.now()
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("""
+                    UPDATE governance_delivery SET next_attempt_at = %(now)s
+                     WHERE id IN (SELECT id FROM governance_delivery
+                                   WHERE subscription_id = %(subscription)s AND state = 'retrying'
+                                     AND next_attempt_at > %(now)s
+                                     FOR UPDATE SKIP LOCKED)
+                """, {"now": now, "subscription": self.id}, log_exceptions=False)
+                moved = cr.rowcount
+        except psycopg2.errors.SerializationFailure:
+            return 0
+        if moved:
+            Delivery.invalidate_model(["next_attempt_at"])
+            Delivery._trigger_dispatch()
+        return moved
 
     # -- lifecycle ----------------------------------------------------------------------------
 
