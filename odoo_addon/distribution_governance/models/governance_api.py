@@ -6,6 +6,7 @@ from odoo.modules.module import get_manifest
 from odoo.tools.sql import escape_psql as escape_like
 
 from ..lib import api_params
+from ..lib.errors import coded
 from .governance_event import person
 
 
@@ -36,11 +37,11 @@ class GovernanceApi(models.AbstractModel):
     def _params(self, method, payload, groups):
         user = self.env.user
         if groups and not any(user.has_group(group) for group in groups):
-            raise AccessError(_("[dg:forbidden] %(login)s may not call %(method)s.", login=user.login, method=method))
+            raise AccessError(coded("forbidden", _("%(login)s may not call %(method)s.", login=user.login, method=method)))
         try:
             return api_params.check_params(method, payload if payload is not None else {})
         except api_params.ParamsError as error:
-            raise ValidationError(_("[dg:invalid_params] %s", error)) from None
+            raise ValidationError(coded("invalid_params", _("%s", error))) from None
 
     def _is_integration(self):
         return self.env.user.has_group("distribution_governance.group_integration")
@@ -52,10 +53,10 @@ class GovernanceApi(models.AbstractModel):
             [("email", "=ilike", escape_like(login_or_email))], limit=2
         )
         if len(actor) != 1:
-            raise ValidationError(_("[dg:unknown_actor] No single active user has the login or e-mail %s.", login_or_email))
+            raise ValidationError(coded("unknown_actor", _("No single active user has the login or e-mail %s.", login_or_email)))
         if actor != self.env.user and not self._is_integration():
-            raise AccessError(_("[dg:forbidden] %(login)s may only act as themselves, not as %(actor)s.",
-                                login=self.env.user.login, actor=login_or_email))
+            raise AccessError(coded("forbidden", _("%(login)s may only act as themselves, not as %(actor)s.",
+                                login=self.env.user.login, actor=login_or_email)))
         return actor
 
     @staticmethod
@@ -89,10 +90,10 @@ class GovernanceApi(models.AbstractModel):
         ])
         company = self.env["res.company"].browse(params.get("company_id")) if params.get("company_id") else self.env.company
         if not company.exists() or company not in self.env.user.company_ids:
-            raise MissingError(_("[dg:not_found] Company %s does not exist or is not yours.", params.get("company_id")))
+            raise MissingError(coded("not_found", _("Company %s does not exist or is not yours.", params.get("company_id"))))
         policy = self.env["governance.policy"]._active_for(company)
         if not policy:
-            raise MissingError(_("[dg:not_found] %s has no active policy.", company.name))
+            raise MissingError(coded("not_found", _("%s has no active policy.", company.name)))
         return policy.export_document()
 
     @api_method
@@ -142,7 +143,7 @@ class GovernanceApi(models.AbstractModel):
     def _decide(self, params, actor):
         review = self.env["governance.approval.review"].sudo().browse(params["review_id"]).exists()
         if not review or review.company_id not in self.env.user.company_ids:
-            raise MissingError(_("[dg:not_found] Review %s does not exist.", params["review_id"]))
+            raise MissingError(coded("not_found", _("Review %s does not exist.", params["review_id"])))
         decision = review._decide(
             actor, params["outcome"], params.get("comment"), params.get("conditions"), channel="api"
         )

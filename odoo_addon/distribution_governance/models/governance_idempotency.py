@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.canonical_json import canonical_json
+from ..lib.errors import coded
 
 
 class GovernanceIdempotency(models.Model):
@@ -48,8 +49,8 @@ class GovernanceIdempotency(models.Model):
         stored = self.sudo().search([("method", "=", method), ("scope", "=", scope), ("key", "=", key)], limit=1)
         if stored:
             if stored.params_hash != params_hash:
-                raise UserError(_("[dg:idempotency_conflict] Idempotency key %(key)s was already used for %(method)s "
-                                  "with different params.", key=key, method=method))
+                raise UserError(coded("idempotency_conflict", _("Idempotency key %(key)s was already used for %(method)s "
+                                  "with different params.", key=key, method=method)))
             return json.loads(stored.result)
         result = call()
         self.sudo().create({"method": method, "key": key, "scope": scope, "params_hash": params_hash,

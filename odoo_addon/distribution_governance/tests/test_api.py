@@ -79,20 +79,20 @@ class TestWriteBackApi(GovernanceCase):
             self._decide(review_id=999999)
 
     def test_bad_params_name_the_field(self):
-        with self.assertRaisesRegex(ValidationError, r"dg:invalid_params\] outcome: must be one of"):
+        with self.assertRaisesRegex(ValidationError, r"outcome: must be one of.*\[dg:invalid_params\]"):
             self._decide(outcome="maybe")
-        with self.assertRaisesRegex(ValidationError, r"dg:invalid_params\] idempotency_key: must have at least 8"):
+        with self.assertRaisesRegex(ValidationError, r"idempotency_key: must have at least 8.*\[dg:invalid_params\]"):
             self._decide(idempotency_key="short")
-        with self.assertRaisesRegex(ValidationError, r"dg:invalid_params\] review_id: must be of type integer"):
+        with self.assertRaisesRegex(ValidationError, r"review_id: must be of type integer.*\[dg:invalid_params\]"):
             self._decide(review_id="12")
-        with self.assertRaisesRegex(ValidationError, r"dg:invalid_params\] surprise: is not a parameter"):
+        with self.assertRaisesRegex(ValidationError, r"surprise: is not a parameter.*\[dg:invalid_params\]"):
             self._decide(surprise=True)
-        with self.assertRaisesRegex(ValidationError, r"dg:invalid_params\] params: must be of type object"):
+        with self.assertRaisesRegex(ValidationError, r"params: must be of type object.*\[dg:invalid_params\]"):
             self.api.decide(["not", "an", "object"])
 
     def test_an_approver_may_only_act_as_themselves(self):
         api = self.env["governance.api"].with_user(self.carol)
-        with self.assertRaisesRegex(AccessError, "dg:forbidden.*only act as themselves"):
+        with self.assertRaisesRegex(AccessError, r"only act as themselves.*\[dg:forbidden\]"):
             self._decide(api=api, actor="alice")
         result = self._decide(api=self.env["governance.api"].with_user(self.alice))
         self.assertEqual(result["request_state"], "approved")

@@ -157,3 +157,59 @@ class TestApiOverBothTransports(GovernanceCase, HttpCase):
             "exception_ids": [(6, 0, exception.ids)], "resolution": "resolved", "reason": "done"})
         self.xmlrpc(self.manager, "governance.exception.close.wizard", "action_confirm", [close])
         self.assertEqual(exception.state, "resolved")
+
+
+@tagged("post_install", "-at_install")
+class TestRefusalsReadAsSentences(GovernanceCase, HttpCase):
+    """A refusal is a sentence saying what is true, then its code; each code has one exception class."""
+
+    def click(self, model, method, ids):
+        """A form button, as the web client calls it; the error dialog's (class, message)."""
+        body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "model": model, "method": method, "args": [ids], "kwargs": {}}}
+        answer = self.url_open("/web/dataset/call_button", data=json.dumps(body),
+                               headers={"Content-Type": "application/json"}).json()
+        self.assertIn("error", answer, f"{model}.{method} was not refused")
+        return answer["error"]["data"]["name"], answer["error"]["data"]["message"]
+
+    @mute_logger("odoo.http")
+    def test_blocked_confirmation_dialog_shows_the_policy_reasons(self):
+        self.vendor.governance_vendor_risk = "high"
+        order = self.create_order(100)
+        self.authenticate("buyer", "buyer-pass-1234")
+        name, message = self.click("purchase.order", "button_confirm", order.ids)
+        self.assertEqual(name, "odoo.exceptions.UserError")
+        self.assertRegex(message, rf"^{order.name} is blocked by policy Purchasing approvals v\d+: "
+                                  r"High-risk vendors are blocked \[dg:blocked\]$")
+
+    @mute_logger("odoo.http")
+    def test_a_level_that_has_not_opened_says_what_it_waits_for(self):
+        order = self.create_order(20000)
+        order.with_user(self.buyer).button_confirm()
+        finance = self.review(order, "Finance")
+        with self.assertRaises(Fault) as caught:
+            self.xmlrpc_object.execute(self.env.cr.dbname, self.integration.id, "n8n-pass-1234", "governance.api",
+                                       "decide", {"review_id": finance.id, "actor": "fay", "outcome": "approve",
+                                                  "idempotency_key": "too-early-0001"})
+        self.assertRegex(caught.exception.faultString,
+                         r"Finance \(level 2\) of .* is not open yet: it waits for level 1 to finish\. \[dg:not_open\]")
+        self.decide(order, "Purchasing", self.alice)
+        with self.assertRaisesRegex(Exception, r"Purchasing of .* is no longer waiting for a decision: it is approved"):
+            self.decide(order, "Purchasing", self.alice)
+
+    @mute_logger("odoo.http")
+    def test_not_eligible_is_an_access_error_from_every_path(self):
+        order = self.create_order(5000)
+        order.with_user(self.buyer).button_confirm()
+        self.authenticate("outsider", "outsider-pass-1234")
+        name, message = self.click("purchase.order", "action_governance_approve", order.ids)
+        self.assertEqual(name, "odoo.exceptions.AccessError")
+        self.assertTrue(message.endswith("[dg:not_eligible]"), message)
+        params = {"review_id": self.review(order, "Purchasing").id, "actor": "outsider", "outcome": "approve",
+                  "idempotency_key": "outsider-0001"}
+        body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"service": "object", "method": "execute_kw",
+                "args": [self.env.cr.dbname, self.outsider.id, "outsider-pass-1234", "governance.api", "decide",
+                         [params], {}]}}
+        error = self.url_open("/jsonrpc", data=json.dumps(body), headers={"Content-Type": "application/json"}).json()
+        self.assertEqual(error["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertTrue(error["error"]["data"]["message"].endswith("[dg:not_eligible]"))

@@ -60,13 +60,13 @@ class TestSubscriptionApi(OutboxCase):
         self.assertEqual(subscription.company_ids, self.integration.company_ids)
 
     def test_invalid_registrations_are_refused_with_the_field(self):
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] secret"):
+        with self.assertRaisesRegex(ValidationError, r"secret.*\[dg:invalid_params\]"):
             self.register(secret="not-a-secret")
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] secret"):
+        with self.assertRaisesRegex(ValidationError, r"secret.*\[dg:invalid_params\]"):
             self.register(secret="whsec_c2hvcnQ=")
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] event_types\[1\]"):
+        with self.assertRaisesRegex(ValidationError, r"event_types\[1\].*\[dg:invalid_params\]"):
             self.register(event_types=["approval.requested", "approval.maybe"])
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] url"):
+        with self.assertRaisesRegex(ValidationError, r"url.*\[dg:invalid_params\]"):
             self.register(url="ftp://example.com/x")
         with self.assertRaisesRegex(ValidationError, r"filters.document_models"):
             self.register(filters={"document_models": ["no.such.model"]})
@@ -123,7 +123,7 @@ class TestSubscriptionDestinations(OutboxCase):
         before = self.counts()
         for field, value in [("name", "n" * 10240), ("url", "https://hooks.example.com/" + "p" * 2048),
                              ("secret", "whsec_" + "A" * 300), ("event_types", ["governance.ping"] * 60)]:
-            with self.subTest(field=field), self.assertRaisesRegex(ValidationError, rf"dg:invalid_params\] {field}: must"):
+            with self.subTest(field=field), self.assertRaisesRegex(ValidationError, rf"{field}: must.*\[dg:invalid_params\]"):
                 self.register(**{field: value})
         self.assertEqual(self.counts(), before)
 
@@ -132,7 +132,7 @@ class TestSubscriptionDestinations(OutboxCase):
         before = self.counts()
         for url in ("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:5678/x",
                     "http://metadata.google.internal/computeMetadata/v1/", "http://[::ffff:169.254.169.254]/"):
-            with self.subTest(url=url), self.assertRaisesRegex(ValidationError, r"dg:invalid_params\] url: .*metadata"):
+            with self.subTest(url=url), self.assertRaisesRegex(ValidationError, r"url: .*metadata.*\[dg:invalid_params\]"):
                 self.register(url=url)
         with self.assertRaisesRegex(ValidationError, "link-local"), self.env.cr.savepoint():
             self.make_subscription(url="http://169.254.169.254/")
