@@ -7,43 +7,35 @@
  * changes nothing, so a retry after a lost answer cannot decide or register twice.
  */
 import type {
-  IDataObject,
-  IExecuteFunctions,
-  IHookFunctions,
-  IHttpRequestOptions,
-  ILoadOptionsFunctions,
-  IWebhookFunctions,
-  JsonObject,
-} from "n8n-workflow";
-import { NodeApiError, sleep } from "n8n-workflow";
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IWebhookFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 
-import {
-  governanceResults,
-  type GovernanceMethod,
-  type GovernanceResult,
-} from "./results";
+import { governanceResults, type GovernanceMethod, type GovernanceResult } from './results';
 
-export const ODOO_CREDENTIAL_TYPE = "distributionGovernanceOdooApi";
-export const GOVERNANCE_MODEL = "governance.api";
+export const ODOO_CREDENTIAL_TYPE = 'distributionGovernanceOdooApi';
+export const GOVERNANCE_MODEL = 'governance.api';
 
-export type OdooContext =
-  | IExecuteFunctions
-  | IHookFunctions
-  | ILoadOptionsFunctions
-  | IWebhookFunctions;
+export type OdooContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 export interface OdooCredentials {
-  url: string;
-  database: string;
-  login: string;
-  secret: string;
-  protocol: "jsonRpc" | "json2";
+	url: string;
+	database: string;
+	login: string;
+	secret: string;
+	protocol: 'jsonRpc' | 'json2';
 }
 
 interface HttpResponse {
-  statusCode: number;
-  statusMessage?: string;
-  body: unknown;
+	statusCode: number;
+	statusMessage?: string;
+	body: unknown;
 }
 
 /** Pauses before the 2nd and 3rd attempt of a retryable call. */
@@ -61,263 +53,211 @@ const sessions = new WeakMap<object, Promise<number>>();
 
 /** The contract error code (`dg:not_found`, …) of an Odoo message, if any. */
 export function odooErrorCode(error: unknown): string | undefined {
-  const message = error instanceof Error ? error.message : "";
-  return (DG_CODE_AT_END.exec(message) ?? DG_CODE_AT_START.exec(message))?.[1];
+	const message = error instanceof Error ? error.message : '';
+	return (DG_CODE_AT_END.exec(message) ?? DG_CODE_AT_START.exec(message))?.[1];
 }
 
-const baseUrl = (credentials: OdooCredentials) =>
-  credentials.url.trim().replace(/\/+$/, "");
+const baseUrl = (credentials: OdooCredentials) => credentials.url.trim().replace(/\/+$/, '');
 
 function isObject(value: unknown): value is IDataObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function apiError(
-  context: OdooContext,
-  cause: JsonObject,
-  message: string,
-  description: string,
-  itemIndex?: number,
+	context: OdooContext,
+	cause: JsonObject,
+	message: string,
+	description: string,
+	itemIndex?: number,
 ): NodeApiError {
-  return new NodeApiError(context.getNode(), cause, {
-    message,
-    description,
-    itemIndex,
-  });
+	return new NodeApiError(context.getNode(), cause, { message, description, itemIndex });
 }
 
 /** An error Odoo raised (JSON-RPC `error.data`, or the JSON-2 error body). */
 function odooRaised(
-  context: OdooContext,
-  credentials: OdooCredentials,
-  what: string,
-  raised: { name?: unknown; message?: unknown },
-  itemIndex?: number,
+	context: OdooContext,
+	credentials: OdooCredentials,
+	what: string,
+	raised: { name?: unknown; message?: unknown },
+	itemIndex?: number,
 ): NodeApiError {
-  const name = typeof raised.name === "string" ? raised.name : "Odoo error";
-  const message =
-    typeof raised.message === "string" && raised.message
-      ? raised.message
-      : name;
-  const addonMissing =
-    /governance\.api/.test(message) && /exist/i.test(message);
-  const description = addonMissing
-    ? `The Distribution Governance addon is not installed in database "${credentials.database}" (${name} from ${what})`
-    : `${name} from ${what}`;
-  return apiError(context, { name, message }, message, description, itemIndex);
+	const name = typeof raised.name === 'string' ? raised.name : 'Odoo error';
+	const message = typeof raised.message === 'string' && raised.message ? raised.message : name;
+	const addonMissing = /governance\.api/.test(message) && /exist/i.test(message);
+	const description = addonMissing
+		? `The Distribution Governance addon is not installed in database "${credentials.database}" (${name} from ${what})`
+		: `${name} from ${what}`;
+	return apiError(context, { name, message }, message, description, itemIndex);
 }
 
 async function post(
-  context: OdooContext,
-  credentials: OdooCredentials,
-  path: string,
-  body: IDataObject,
-  retry: boolean,
-  itemIndex?: number,
+	context: OdooContext,
+	credentials: OdooCredentials,
+	path: string,
+	body: IDataObject,
+	retry: boolean,
+	itemIndex?: number,
 ): Promise<HttpResponse> {
-  const request: IHttpRequestOptions = {
-    method: "POST",
-    url: `${baseUrl(credentials)}${path}`,
-    body,
-    json: true,
-    returnFullResponse: true,
-    ignoreHttpStatusErrors: true,
-    timeout: REQUEST_TIMEOUT_MS,
-  };
-  const attempts = retry ? RETRY_DELAYS_MS.length + 1 : 1;
-  for (let attempt = 1; ; attempt++) {
-    let response: HttpResponse;
-    try {
-      response = (await context.helpers.httpRequestWithAuthentication.call(
-        context,
-        ODOO_CREDENTIAL_TYPE,
-        request,
-      )) as HttpResponse;
-    } catch (error) {
-      if (attempt < attempts) {
-        await sleep(RETRY_DELAYS_MS[attempt - 1]);
-        continue;
-      }
-      throw apiError(
-        context,
-        error as JsonObject,
-        `Cannot reach Odoo at ${baseUrl(credentials)}: ${(error as Error).message}`,
-        `POST ${request.url} failed after ${attempt} attempt(s)`,
-        itemIndex,
-      );
-    }
-    if (TRANSIENT_STATUS.has(response.statusCode) && attempt < attempts) {
-      await sleep(RETRY_DELAYS_MS[attempt - 1]);
-      continue;
-    }
-    return response;
-  }
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: `${baseUrl(credentials)}${path}`,
+		body,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: REQUEST_TIMEOUT_MS,
+	};
+	const attempts = retry ? RETRY_DELAYS_MS.length + 1 : 1;
+	for (let attempt = 1; ; attempt++) {
+		let response: HttpResponse;
+		try {
+			response = (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				ODOO_CREDENTIAL_TYPE,
+				request,
+			)) as HttpResponse;
+		} catch (error) {
+			if (attempt < attempts) {
+				await sleep(RETRY_DELAYS_MS[attempt - 1]);
+				continue;
+			}
+			throw apiError(
+				context,
+				error as JsonObject,
+				`Cannot reach Odoo at ${baseUrl(credentials)}: ${(error as Error).message}`,
+				`POST ${request.url} failed after ${attempt} attempt(s)`,
+				itemIndex,
+			);
+		}
+		if (TRANSIENT_STATUS.has(response.statusCode) && attempt < attempts) {
+			await sleep(RETRY_DELAYS_MS[attempt - 1]);
+			continue;
+		}
+		return response;
+	}
 }
 
 function unexpectedStatus(
-  context: OdooContext,
-  credentials: OdooCredentials,
-  path: string,
-  response: HttpResponse,
-  itemIndex?: number,
+	context: OdooContext,
+	credentials: OdooCredentials,
+	path: string,
+	response: HttpResponse,
+	itemIndex?: number,
 ): NodeApiError {
-  const hint =
-    response.statusCode === 404
-      ? credentials.protocol === "json2"
-        ? "this Odoo has no JSON-2 API (choose JSON-RPC for Odoo 17 and 18 in the credential) or the addon is not installed"
-        : "no Odoo answers at this URL"
-      : `HTTP ${response.statusCode}${response.statusMessage ? ` ${response.statusMessage}` : ""}`;
-  return apiError(
-    context,
-    { httpCode: String(response.statusCode) },
-    `Odoo at ${baseUrl(credentials)} answered POST ${path} with HTTP ${response.statusCode}: ${hint}`,
-    `Check the URL and API in the "${ODOO_CREDENTIAL_TYPE}" credential`,
-    itemIndex,
-  );
+	const hint =
+		response.statusCode === 404
+			? credentials.protocol === 'json2'
+				? 'this Odoo has no JSON-2 API (choose JSON-RPC for Odoo 17 and 18 in the credential) or the addon is not installed'
+				: 'no Odoo answers at this URL'
+			: `HTTP ${response.statusCode}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
+	return apiError(
+		context,
+		{ httpCode: String(response.statusCode) },
+		`Odoo at ${baseUrl(credentials)} answered POST ${path} with HTTP ${response.statusCode}: ${hint}`,
+		`Check the URL and API in the "${ODOO_CREDENTIAL_TYPE}" credential`,
+		itemIndex,
+	);
 }
 
 async function jsonRpc(
-  context: OdooContext,
-  credentials: OdooCredentials,
-  what: string,
-  service: string,
-  method: string,
-  args: unknown[],
-  retry: boolean,
-  itemIndex?: number,
+	context: OdooContext,
+	credentials: OdooCredentials,
+	what: string,
+	service: string,
+	method: string,
+	args: unknown[],
+	retry: boolean,
+	itemIndex?: number,
 ): Promise<unknown> {
-  const response = await post(
-    context,
-    credentials,
-    "/jsonrpc",
-    {
-      jsonrpc: "2.0",
-      method: "call",
-      id: 1,
-      params: { service, method, args },
-    },
-    retry,
-    itemIndex,
-  );
-  if (response.statusCode !== 200) {
-    throw unexpectedStatus(
-      context,
-      credentials,
-      "/jsonrpc",
-      response,
-      itemIndex,
-    );
-  }
-  const body = response.body;
-  if (!isObject(body) || (!("result" in body) && !isObject(body.error))) {
-    throw apiError(
-      context,
-      {},
-      `Odoo answered ${what} with something other than JSON-RPC`,
-      "POST /jsonrpc",
-      itemIndex,
-    );
-  }
-  if (isObject(body.error)) {
-    const data = isObject(body.error.data) ? body.error.data : body.error;
-    throw odooRaised(context, credentials, what, data, itemIndex);
-  }
-  return body.result;
+	const response = await post(
+		context,
+		credentials,
+		'/jsonrpc',
+		{ jsonrpc: '2.0', method: 'call', id: 1, params: { service, method, args } },
+		retry,
+		itemIndex,
+	);
+	if (response.statusCode !== 200) {
+		throw unexpectedStatus(context, credentials, '/jsonrpc', response, itemIndex);
+	}
+	const body = response.body;
+	if (!isObject(body) || (!('result' in body) && !isObject(body.error))) {
+		throw apiError(context, {}, `Odoo answered ${what} with something other than JSON-RPC`, 'POST /jsonrpc', itemIndex);
+	}
+	if (isObject(body.error)) {
+		const data = isObject(body.error.data) ? body.error.data : body.error;
+		throw odooRaised(context, credentials, what, data, itemIndex);
+	}
+	return body.result;
 }
 
-function login(
-  context: OdooContext,
-  credentials: OdooCredentials,
-  itemIndex?: number,
-): Promise<number> {
-  let session = sessions.get(context);
-  if (!session) {
-    session = (async () => {
-      const uid = await jsonRpc(
-        context,
-        credentials,
-        "common.authenticate",
-        "common",
-        "authenticate",
-        [credentials.database, credentials.login, credentials.secret, {}],
-        false,
-        itemIndex,
-      );
-      if (typeof uid !== "number") {
-        throw apiError(
-          context,
-          {},
-          `Odoo refused the login "${credentials.login}" for database "${credentials.database}"`,
-          "Check the login and the API key or password in the credential",
-          itemIndex,
-        );
-      }
-      return uid;
-    })();
-    sessions.set(context, session);
-    session.catch(() => sessions.delete(context));
-  }
-  return session;
+function login(context: OdooContext, credentials: OdooCredentials, itemIndex?: number): Promise<number> {
+	let session = sessions.get(context);
+	if (!session) {
+		session = (async () => {
+			const uid = await jsonRpc(
+				context,
+				credentials,
+				'common.authenticate',
+				'common',
+				'authenticate',
+				[credentials.database, credentials.login, credentials.secret, {}],
+				false,
+				itemIndex,
+			);
+			if (typeof uid !== 'number') {
+				throw apiError(
+					context,
+					{},
+					`Odoo refused the login "${credentials.login}" for database "${credentials.database}"`,
+					'Check the login and the API key or password in the credential',
+					itemIndex,
+				);
+			}
+			return uid;
+		})();
+		sessions.set(context, session);
+		session.catch(() => sessions.delete(context));
+	}
+	return session;
 }
 
 async function callJsonRpc(
-  context: OdooContext,
-  credentials: OdooCredentials,
-  method: GovernanceMethod,
-  params: IDataObject,
-  retry: boolean,
-  itemIndex?: number,
+	context: OdooContext,
+	credentials: OdooCredentials,
+	method: GovernanceMethod,
+	params: IDataObject,
+	retry: boolean,
+	itemIndex?: number,
 ): Promise<unknown> {
-  const uid = await login(context, credentials, itemIndex);
-  return await jsonRpc(
-    context,
-    credentials,
-    `${GOVERNANCE_MODEL}.${method}`,
-    "object",
-    "execute_kw",
-    [
-      credentials.database,
-      uid,
-      credentials.secret,
-      GOVERNANCE_MODEL,
-      method,
-      [params],
-      {},
-    ],
-    retry,
-    itemIndex,
-  );
+	const uid = await login(context, credentials, itemIndex);
+	return await jsonRpc(
+		context,
+		credentials,
+		`${GOVERNANCE_MODEL}.${method}`,
+		'object',
+		'execute_kw',
+		[credentials.database, uid, credentials.secret, GOVERNANCE_MODEL, method, [params], {}],
+		retry,
+		itemIndex,
+	);
 }
 
 async function callJson2(
-  context: OdooContext,
-  credentials: OdooCredentials,
-  method: GovernanceMethod,
-  params: IDataObject,
-  retry: boolean,
-  itemIndex?: number,
+	context: OdooContext,
+	credentials: OdooCredentials,
+	method: GovernanceMethod,
+	params: IDataObject,
+	retry: boolean,
+	itemIndex?: number,
 ): Promise<unknown> {
-  const path = `/json/2/${GOVERNANCE_MODEL}/${method}`;
-  const response = await post(
-    context,
-    credentials,
-    path,
-    { payload: params },
-    retry,
-    itemIndex,
-  );
-  if (response.statusCode >= 200 && response.statusCode < 300)
-    return response.body;
-  if (isObject(response.body) && typeof response.body.message === "string") {
-    throw odooRaised(
-      context,
-      credentials,
-      `${GOVERNANCE_MODEL}.${method}`,
-      response.body,
-      itemIndex,
-    );
-  }
-  throw unexpectedStatus(context, credentials, path, response, itemIndex);
+	const path = `/json/2/${GOVERNANCE_MODEL}/${method}`;
+	const response = await post(context, credentials, path, { payload: params }, retry, itemIndex);
+	if (response.statusCode >= 200 && response.statusCode < 300) return response.body;
+	if (isObject(response.body) && typeof response.body.message === 'string') {
+		throw odooRaised(context, credentials, `${GOVERNANCE_MODEL}.${method}`, response.body, itemIndex);
+	}
+	throw unexpectedStatus(context, credentials, path, response, itemIndex);
 }
 
 /**
@@ -325,41 +265,30 @@ async function callJson2(
  * Errors: NodeApiError whose message is Odoo's own (`<sentence> [dg:<code>]`), with `itemIndex` when given.
  */
 export async function callGovernanceApi<M extends GovernanceMethod>(
-  context: OdooContext,
-  method: M,
-  params: IDataObject,
-  itemIndex?: number,
+	context: OdooContext,
+	method: M,
+	params: IDataObject,
+	itemIndex?: number,
 ): Promise<GovernanceResult<M>> {
-  const credentials = await context.getCredentials<
-    OdooCredentials & IDataObject
-  >(ODOO_CREDENTIAL_TYPE);
-  const retry =
-    typeof params.idempotency_key === "string" &&
-    params.idempotency_key.length > 0;
-  const raw =
-    credentials.protocol === "json2"
-      ? await callJson2(context, credentials, method, params, retry, itemIndex)
-      : await callJsonRpc(
-          context,
-          credentials,
-          method,
-          params,
-          retry,
-          itemIndex,
-        );
-  const parsed = governanceResults[method].safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join(".") || "<root>"}: ${issue.message}`)
-      .join("; ");
-    throw apiError(
-      context,
-      { issues },
-      `Odoo answered ${GOVERNANCE_MODEL}.${method} in an unexpected shape (${issues})`,
-      "Is the Distribution Governance addon in Odoo the same API version as this n8n package?",
-      itemIndex,
-    );
-  }
-  return parsed.data as GovernanceResult<M>;
+	const credentials = await context.getCredentials<OdooCredentials & IDataObject>(ODOO_CREDENTIAL_TYPE);
+	const retry = typeof params.idempotency_key === 'string' && params.idempotency_key.length > 0;
+	const raw =
+		credentials.protocol === 'json2'
+			? await callJson2(context, credentials, method, params, retry, itemIndex)
+			: await callJsonRpc(context, credentials, method, params, retry, itemIndex);
+	const parsed = governanceResults[method].safeParse(raw);
+	if (!parsed.success) {
+		const issues = parsed.error.issues
+			.slice(0, 3)
+			.map((issue) => `${issue.path.join('.') || '<root>'}: ${issue.message}`)
+			.join('; ');
+		throw apiError(
+			context,
+			{ issues },
+			`Odoo answered ${GOVERNANCE_MODEL}.${method} in an unexpected shape (${issues})`,
+			'Is the Distribution Governance addon in Odoo the same API version as this n8n package?',
+			itemIndex,
+		);
+	}
+	return parsed.data as GovernanceResult<M>;
 }

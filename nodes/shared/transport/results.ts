@@ -3,127 +3,100 @@
  * with zod before any node trusts it. Objects pass unknown keys through: a newer addon may
  * add fields without breaking older nodes.
  */
-import { z } from "zod";
+import { z } from 'zod';
 
 const user = z
-  .object({
-    login: z.string(),
-    name: z.string(),
-    email: z.string().nullable().optional(),
-  })
-  .passthrough();
+	.object({ login: z.string(), name: z.string(), email: z.string().nullable().optional() })
+	.passthrough();
 
 const documentRef = z
-  .object({
-    model: z.string().min(1),
-    id: z.number().int().min(1),
-    name: z.string().optional(),
-  })
-  .passthrough();
+	.object({ model: z.string().min(1), id: z.number().int().min(1), name: z.string().optional() })
+	.passthrough();
 
-const requestState = z.enum([
-  "pending",
-  "approved",
-  "rejected",
-  "changes_requested",
-  "cancelled",
-]);
+const requestState = z.enum(['pending', 'approved', 'rejected', 'changes_requested', 'cancelled']);
 
 export const decisionOutcomes = [
-  "approve",
-  "reject",
-  "request_changes",
-  "approve_with_conditions",
-  "escalate",
+	'approve',
+	'reject',
+	'request_changes',
+	'approve_with_conditions',
+	'escalate',
 ] as const;
 
 export const pendingReview = z
-  .object({
-    review_id: z.number().int(),
-    request_id: z.number().int(),
-    request_ref: z.string().min(1),
-    document: documentRef,
-    level: z.number().int(),
-    tier_name: z.string().min(1),
-    rule: z.string().min(1),
-    min_approvals: z.number().int(),
-    approvals: z.number().int(),
-    // Left out when the tier has no SLA (results hold no null); older addons sent null.
-    due: z.string().nullable().optional(),
-    eligible_approvers: z.array(user),
-    requester: user,
-  })
-  .passthrough();
+	.object({
+		review_id: z.number().int(),
+		request_id: z.number().int(),
+		request_ref: z.string().min(1),
+		document: documentRef,
+		level: z.number().int(),
+		tier_name: z.string().min(1),
+		rule: z.string().min(1),
+		min_approvals: z.number().int(),
+		approvals: z.number().int(),
+		// Left out when the tier has no SLA (results hold no null); older addons sent null.
+		due: z.string().nullable().optional(),
+		eligible_approvers: z.array(user),
+		requester: user,
+	})
+	.passthrough();
 
 export const governanceResults = {
-  api_info: z
-    .object({
-      api_version: z.string().min(1),
-      addon_version: z.string().min(1),
-      database: z.string().min(1),
-      user,
-      event_types: z.array(z.string().min(1)),
-      integration: z.boolean().optional(),
-    })
-    .passthrough(),
-  list_event_types: z
-    .object({
-      event_types: z.array(
-        z
-          .object({ type: z.string().min(1), description: z.string() })
-          .passthrough(),
-      ),
-    })
-    .passthrough(),
-  // The evaluator validates the rules in depth (contract/policy/SEMANTICS.md, Errors).
-  export_policy_document: z
-    .object({
-      format: z.string(),
-      name: z.string(),
-      version: z.number().int(),
-      currency: z.string(),
-      rules: z.array(z.unknown()),
-      content_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-    })
-    .passthrough(),
-  list_pending_reviews: z
-    .object({ reviews: z.array(pendingReview) })
-    .passthrough(),
-  decide: z
-    .object({
-      review_id: z.number().int(),
-      request_id: z.number().int(),
-      request_state: requestState,
-      outcome: z.enum(decisionOutcomes),
-      actor: user,
-      on_behalf_of: user.nullable().optional(),
-      document: documentRef.optional(),
-    })
-    .passthrough(),
-  register_subscription: z
-    .object({ subscription_id: z.number().int() })
-    .passthrough(),
-  subscription_exists: z
-    .object({ exists: z.boolean(), active: z.boolean() })
-    .passthrough(),
-  remove_subscription: z.object({ removed: z.boolean() }).passthrough(),
-  raise_exception: z
-    .object({
-      exception_id: z.number().int(),
-      name: z.string().min(1),
-      state: z.enum(["open", "in_progress", "resolved", "dismissed"]),
-    })
-    .passthrough(),
-  resolve_exception: z
-    .object({
-      exception_id: z.number().int(),
-      state: z.enum(["resolved", "dismissed"]),
-    })
-    .passthrough(),
+	api_info: z
+		.object({
+			api_version: z.string().min(1),
+			addon_version: z.string().min(1),
+			database: z.string().min(1),
+			user,
+			event_types: z.array(z.string().min(1)),
+			integration: z.boolean().optional(),
+		})
+		.passthrough(),
+	list_event_types: z
+		.object({
+			event_types: z.array(
+				z.object({ type: z.string().min(1), description: z.string() }).passthrough(),
+			),
+		})
+		.passthrough(),
+	// The evaluator validates the rules in depth (contract/policy/SEMANTICS.md, Errors).
+	export_policy_document: z
+		.object({
+			format: z.string(),
+			name: z.string(),
+			version: z.number().int(),
+			currency: z.string(),
+			rules: z.array(z.unknown()),
+			content_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+		})
+		.passthrough(),
+	list_pending_reviews: z.object({ reviews: z.array(pendingReview) }).passthrough(),
+	decide: z
+		.object({
+			review_id: z.number().int(),
+			request_id: z.number().int(),
+			request_state: requestState,
+			outcome: z.enum(decisionOutcomes),
+			actor: user,
+			on_behalf_of: user.nullable().optional(),
+			document: documentRef.optional(),
+		})
+		.passthrough(),
+	register_subscription: z.object({ subscription_id: z.number().int() }).passthrough(),
+	subscription_exists: z.object({ exists: z.boolean(), active: z.boolean() }).passthrough(),
+	remove_subscription: z.object({ removed: z.boolean() }).passthrough(),
+	raise_exception: z
+		.object({
+			exception_id: z.number().int(),
+			name: z.string().min(1),
+			state: z.enum(['open', 'in_progress', 'resolved', 'dismissed']),
+		})
+		.passthrough(),
+	resolve_exception: z
+		.object({ exception_id: z.number().int(), state: z.enum(['resolved', 'dismissed']) })
+		.passthrough(),
 };
 
 export type GovernanceMethod = keyof typeof governanceResults;
-export type GovernanceResult<M extends GovernanceMethod> = z.infer<
-  (typeof governanceResults)[M]
->;
+export type GovernanceResult<M extends GovernanceMethod> = z.infer<(typeof governanceResults)[M]>;
 export type PendingReview = z.infer<typeof pendingReview>;

@@ -1,369 +1,252 @@
-import { NodeApiError } from "n8n-workflow";
+import { NodeApiError } from 'n8n-workflow';
 
-import contract from "../../../../contract/api/methods.json";
+import contract from '../../../../contract/api/methods.json';
 import {
-  callGovernanceApi,
-  governanceResults,
-  odooErrorCode,
-  RETRY_DELAYS_MS,
-} from "../../../../nodes/shared/transport";
-import {
-  CREDENTIALS,
-  executeContext,
-  fakeOdoo,
-  OdooFault,
-  UID,
-} from "../../helpers/contexts";
+	callGovernanceApi,
+	governanceResults,
+	odooErrorCode,
+	RETRY_DELAYS_MS,
+} from '../../../../nodes/shared/transport';
+import { CREDENTIALS, executeContext, fakeOdoo, OdooFault, UID } from '../../helpers/contexts';
 
-jest.mock("n8n-workflow", () => ({
-  ...jest.requireActual("n8n-workflow"),
-  sleep: jest.fn(async () => undefined),
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual('n8n-workflow'),
+	sleep: jest.fn(async () => undefined),
 }));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { sleep } = require("n8n-workflow") as { sleep: jest.Mock };
+const { sleep } = require('n8n-workflow') as { sleep: jest.Mock };
 
 const decision = {
-  review_id: 12,
-  request_id: 4,
-  request_state: "approved",
-  outcome: "approve",
-  actor: { login: "anna", name: "Anna", email: "anna@acme.example" },
-  on_behalf_of: null,
+	review_id: 12,
+	request_id: 4,
+	request_state: 'approved',
+	outcome: 'approve',
+	actor: { login: 'anna', name: 'Anna', email: 'anna@acme.example' },
+	on_behalf_of: null,
 };
 
-const decideParams = {
-  review_id: 12,
-  actor: "anna",
-  outcome: "approve",
-  idempotency_key: `decision-${12}-anna`,
-};
+const decideParams = { review_id: 12, actor: 'anna', outcome: 'approve', idempotency_key: `decision-${12}-anna` };
 
 beforeEach(() => sleep.mockClear());
 
-describe("JSON-RPC (Odoo 17/18)", () => {
-  it("logs in once per node run, then calls governance.api with one params object", async () => {
-    const http = fakeOdoo({ decide: () => decision, api_info: () => ({}) });
-    const { context } = executeContext({ parameters: {}, http });
+describe('JSON-RPC (Odoo 17/18)', () => {
+	it('logs in once per node run, then calls governance.api with one params object', async () => {
+		const http = fakeOdoo({ decide: () => decision, api_info: () => ({}) });
+		const { context } = executeContext({ parameters: {}, http });
 
-    const answer = await callGovernanceApi(context, "decide", decideParams);
-    await callGovernanceApi(context, "decide", decideParams);
+		const answer = await callGovernanceApi(context, 'decide', decideParams);
+		await callGovernanceApi(context, 'decide', decideParams);
 
-    expect(answer).toEqual(decision);
-    expect(http).toHaveBeenCalledTimes(3);
-    const [login, call] = http.mock.calls.map(([type, request]) => ({
-      type,
-      request,
-    }));
-    expect(login.type).toBe("distributionGovernanceOdooApi");
-    expect(login.request).toEqual({
-      method: "POST",
-      url: "https://erp.acme.example/jsonrpc",
-      body: {
-        jsonrpc: "2.0",
-        method: "call",
-        id: 1,
-        params: {
-          service: "common",
-          method: "authenticate",
-          args: ["acme", "n8n-integration", "api-key-123", {}],
-        },
-      },
-      json: true,
-      returnFullResponse: true,
-      ignoreHttpStatusErrors: true,
-      timeout: 30000,
-    });
-    expect(call.request.body).toEqual({
-      jsonrpc: "2.0",
-      method: "call",
-      id: 1,
-      params: {
-        service: "object",
-        method: "execute_kw",
-        args: [
-          "acme",
-          UID,
-          "api-key-123",
-          "governance.api",
-          "decide",
-          [decideParams],
-          {},
-        ],
-      },
-    });
-  });
+		expect(answer).toEqual(decision);
+		expect(http).toHaveBeenCalledTimes(3);
+		const [login, call] = http.mock.calls.map(([type, request]) => ({ type, request }));
+		expect(login.type).toBe('distributionGovernanceOdooApi');
+		expect(login.request).toEqual({
+			method: 'POST',
+			url: 'https://erp.acme.example/jsonrpc',
+			body: {
+				jsonrpc: '2.0',
+				method: 'call',
+				id: 1,
+				params: { service: 'common', method: 'authenticate', args: ['acme', 'n8n-integration', 'api-key-123', {}] },
+			},
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 30000,
+		});
+		expect(call.request.body).toEqual({
+			jsonrpc: '2.0',
+			method: 'call',
+			id: 1,
+			params: {
+				service: 'object',
+				method: 'execute_kw',
+				args: ['acme', UID, 'api-key-123', 'governance.api', 'decide', [decideParams], {}],
+			},
+		});
+	});
 
-  it("surfaces Odoo's own message as a NodeApiError with the item index", async () => {
-    const http = fakeOdoo({
-      decide: () => {
-        throw new OdooFault(
-          "odoo.exceptions.AccessError",
-          "[dg:not_eligible] bob@acme.example is not an eligible approver of review 12",
-        );
-      },
-    });
-    const { context } = executeContext({ parameters: {}, http });
+	it("surfaces Odoo's own message as a NodeApiError with the item index", async () => {
+		const http = fakeOdoo({
+			decide: () => {
+				throw new OdooFault(
+					'odoo.exceptions.AccessError',
+					'[dg:not_eligible] bob@acme.example is not an eligible approver of review 12',
+				);
+			},
+		});
+		const { context } = executeContext({ parameters: {}, http });
 
-    const error = await callGovernanceApi(
-      context,
-      "decide",
-      decideParams,
-      3,
-    ).catch((e) => e);
+		const error = await callGovernanceApi(context, 'decide', decideParams, 3).catch((e) => e);
 
-    expect(error).toBeInstanceOf(NodeApiError);
-    expect(error.message).toBe(
-      "[dg:not_eligible] bob@acme.example is not an eligible approver of review 12",
-    );
-    expect(error.description).toBe(
-      "odoo.exceptions.AccessError from governance.api.decide",
-    );
-    expect(error.context.itemIndex).toBe(3);
-    expect(odooErrorCode(error)).toBe("dg:not_eligible");
-    // An Odoo business error is an answer, not a lost request: never retried.
-    expect(http).toHaveBeenCalledTimes(2);
-  });
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('[dg:not_eligible] bob@acme.example is not an eligible approver of review 12');
+		expect(error.description).toBe('odoo.exceptions.AccessError from governance.api.decide');
+		expect(error.context.itemIndex).toBe(3);
+		expect(odooErrorCode(error)).toBe('dg:not_eligible');
+		// An Odoo business error is an answer, not a lost request: never retried.
+		expect(http).toHaveBeenCalledTimes(2);
+	});
 
-  it("reads the code after the sentence, as the addon writes it, and at the start, as older addons did", () => {
-    expect(
-      odooErrorCode(
-        new Error(
-          "PO00012 is blocked by policy Purchasing v3: High-risk vendors are blocked [dg:blocked]",
-        ),
-      ),
-    ).toBe("dg:blocked");
-    expect(
-      odooErrorCode(new Error("[dg:not_pending] review 12 is closed")),
-    ).toBe("dg:not_pending");
-    expect(
-      odooErrorCode(new Error("a [dg:quoted] code in the middle is not one")),
-    ).toBeUndefined();
-    expect(odooErrorCode("not an error")).toBeUndefined();
-  });
+	it('reads the code after the sentence, as the addon writes it, and at the start, as older addons did', () => {
+		const blocked = 'PO00012 is blocked by policy Purchasing v3: High-risk vendors are blocked [dg:blocked]';
+		expect(odooErrorCode(new Error(blocked))).toBe('dg:blocked');
+		expect(odooErrorCode(new Error('[dg:not_pending] review 12 is closed'))).toBe('dg:not_pending');
+		expect(odooErrorCode(new Error('a [dg:quoted] code in the middle is not one'))).toBeUndefined();
+		expect(odooErrorCode('not an error')).toBeUndefined();
+	});
 
-  it("parses a pending review without a due time (results hold no null)", () => {
-    const review = {
-      review_id: 1,
-      request_id: 2,
-      request_ref: "APR/1",
-      document: { model: "purchase.order", id: 3 },
-      level: 2,
-      tier_name: "Operations",
-      rule: "po-10k-ops",
-      min_approvals: 1,
-      approvals: 0,
-      eligible_approvers: [{ login: "olga", name: "Olga" }],
-      requester: { login: "buyer", name: "Buyer" },
-    };
-    expect(
-      governanceResults.list_pending_reviews.parse({ reviews: [review] })
-        .reviews[0].due,
-    ).toBeUndefined();
-  });
+	it('parses a pending review without a due time (results hold no null)', () => {
+		const review = {
+			review_id: 1,
+			request_id: 2,
+			request_ref: 'APR/1',
+			document: { model: 'purchase.order', id: 3 },
+			level: 2,
+			tier_name: 'Operations',
+			rule: 'po-10k-ops',
+			min_approvals: 1,
+			approvals: 0,
+			eligible_approvers: [{ login: 'olga', name: 'Olga' }],
+			requester: { login: 'buyer', name: 'Buyer' },
+		};
+		const parsed = governanceResults.list_pending_reviews.parse({ reviews: [review] });
+		expect(parsed.reviews[0].due).toBeUndefined();
+	});
 
-  it("says when the addon is not installed", async () => {
-    const http = fakeOdoo({}, (request) => {
-      const params = (request.body as { params: { service: string } }).params;
-      if (params.service !== "object") return undefined;
-      return {
-        statusCode: 200,
-        body: {
-          error: {
-            message: "Odoo Server Error",
-            data: {
-              name: "builtins.Exception",
-              message: "Object governance.api doesn't exist",
-            },
-          },
-        },
-      };
-    });
-    const { context } = executeContext({ parameters: {}, http });
+	it('says when the addon is not installed', async () => {
+		const http = fakeOdoo({}, (request) => {
+			const params = (request.body as { params: { service: string } }).params;
+			if (params.service !== 'object') return undefined;
+			return {
+				statusCode: 200,
+				body: { error: { message: 'Odoo Server Error', data: { name: 'builtins.Exception', message: "Object governance.api doesn't exist" } } },
+			};
+		});
+		const { context } = executeContext({ parameters: {}, http });
 
-    const error = await callGovernanceApi(context, "api_info", {}).catch(
-      (e) => e,
-    );
+		const error = await callGovernanceApi(context, 'api_info', {}).catch((e) => e);
 
-    expect(error.message).toBe("Object governance.api doesn't exist");
-    expect(error.description).toMatch(
-      /addon is not installed in database "acme"/,
-    );
-  });
+		expect(error.message).toBe("Object governance.api doesn't exist");
+		expect(error.description).toMatch(/addon is not installed in database "acme"/);
+	});
 
-  it("names a refused login", async () => {
-    const http = fakeOdoo({}, () => ({
-      statusCode: 200,
-      body: { jsonrpc: "2.0", id: 1, result: false },
-    }));
-    const { context } = executeContext({ parameters: {}, http });
+	it('names a refused login', async () => {
+		const http = fakeOdoo({}, () => ({ statusCode: 200, body: { jsonrpc: '2.0', id: 1, result: false } }));
+		const { context } = executeContext({ parameters: {}, http });
 
-    await expect(callGovernanceApi(context, "api_info", {})).rejects.toThrow(
-      'Odoo refused the login "n8n-integration" for database "acme"',
-    );
-  });
+		await expect(callGovernanceApi(context, 'api_info', {})).rejects.toThrow(
+			'Odoo refused the login "n8n-integration" for database "acme"',
+		);
+	});
 
-  it("explains a 404 on /jsonrpc", async () => {
-    const http = fakeOdoo({}, () => ({ statusCode: 404, body: "Not Found" }));
-    const { context } = executeContext({ parameters: {}, http });
+	it('explains a 404 on /jsonrpc', async () => {
+		const http = fakeOdoo({}, () => ({ statusCode: 404, body: 'Not Found' }));
+		const { context } = executeContext({ parameters: {}, http });
 
-    await expect(callGovernanceApi(context, "api_info", {})).rejects.toThrow(
-      "Odoo at https://erp.acme.example answered POST /jsonrpc with HTTP 404: no Odoo answers at this URL",
-    );
-  });
+		await expect(callGovernanceApi(context, 'api_info', {})).rejects.toThrow(
+			'Odoo at https://erp.acme.example answered POST /jsonrpc with HTTP 404: no Odoo answers at this URL',
+		);
+	});
 
-  it("rejects an answer in the wrong shape, naming the field", async () => {
-    const http = fakeOdoo({
-      register_subscription: () => ({ subscription_id: "seven" }),
-    });
-    const { context } = executeContext({ parameters: {}, http });
+	it('rejects an answer in the wrong shape, naming the field', async () => {
+		const http = fakeOdoo({ register_subscription: () => ({ subscription_id: 'seven' }) });
+		const { context } = executeContext({ parameters: {}, http });
 
-    await expect(
-      callGovernanceApi(context, "register_subscription", {
-        url: "https://n8n/x",
-        event_types: ["approval.requested"],
-        secret: "whsec_x",
-        idempotency_key: "n8n-subscription:1",
-      }),
-    ).rejects.toThrow(
-      /unexpected shape \(subscription_id: Expected number, received string\)/,
-    );
-  });
+		await expect(
+			callGovernanceApi(context, 'register_subscription', {
+				url: 'https://n8n/x',
+				event_types: ['approval.requested'],
+				secret: 'whsec_x',
+				idempotency_key: 'n8n-subscription:1',
+			}),
+		).rejects.toThrow(/unexpected shape \(subscription_id: Expected number, received string\)/);
+	});
 });
 
-describe("JSON-2 (Odoo 19+)", () => {
-  const json2 = { ...CREDENTIALS, protocol: "json2" };
+describe('JSON-2 (Odoo 19+)', () => {
+	const json2 = { ...CREDENTIALS, protocol: 'json2' };
 
-  it("posts the params as payload to /json/2/governance.api/<method>", async () => {
-    const http = fakeOdoo({ decide: () => decision });
-    const { context } = executeContext({
-      parameters: {},
-      http,
-      credentials: json2,
-    });
+	it('posts the params as payload to /json/2/governance.api/<method>', async () => {
+		const http = fakeOdoo({ decide: () => decision });
+		const { context } = executeContext({ parameters: {}, http, credentials: json2 });
 
-    await expect(
-      callGovernanceApi(context, "decide", decideParams),
-    ).resolves.toEqual(decision);
+		await expect(callGovernanceApi(context, 'decide', decideParams)).resolves.toEqual(decision);
 
-    expect(http).toHaveBeenCalledTimes(1);
-    expect(http.mock.calls[0][1]).toMatchObject({
-      method: "POST",
-      url: "https://erp.acme.example/json/2/governance.api/decide",
-      body: { payload: decideParams },
-    });
-  });
+		expect(http).toHaveBeenCalledTimes(1);
+		expect(http.mock.calls[0][1]).toMatchObject({
+			method: 'POST',
+			url: 'https://erp.acme.example/json/2/governance.api/decide',
+			body: { payload: decideParams },
+		});
+	});
 
-  it("surfaces Odoo's error body", async () => {
-    const http = fakeOdoo({
-      decide: () => {
-        throw new OdooFault(
-          "odoo.exceptions.UserError",
-          "[dg:not_pending] review 12 is no longer waiting for a decision",
-        );
-      },
-    });
-    const { context } = executeContext({
-      parameters: {},
-      http,
-      credentials: json2,
-    });
+	it("surfaces Odoo's error body", async () => {
+		const http = fakeOdoo({
+			decide: () => {
+				throw new OdooFault('odoo.exceptions.UserError', '[dg:not_pending] review 12 is no longer waiting for a decision');
+			},
+		});
+		const { context } = executeContext({ parameters: {}, http, credentials: json2 });
 
-    const error = await callGovernanceApi(
-      context,
-      "decide",
-      decideParams,
-    ).catch((e) => e);
-    expect(error).toBeInstanceOf(NodeApiError);
-    expect(error.message).toBe(
-      "[dg:not_pending] review 12 is no longer waiting for a decision",
-    );
-    expect(odooErrorCode(error)).toBe("dg:not_pending");
-  });
+		const error = await callGovernanceApi(context, 'decide', decideParams).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe('[dg:not_pending] review 12 is no longer waiting for a decision');
+		expect(odooErrorCode(error)).toBe('dg:not_pending');
+	});
 
-  it("explains a 404 as a missing JSON-2 API", async () => {
-    const http = fakeOdoo({}, () => ({ statusCode: 404, body: "<html>" }));
-    const { context } = executeContext({
-      parameters: {},
-      http,
-      credentials: json2,
-    });
+	it('explains a 404 as a missing JSON-2 API', async () => {
+		const http = fakeOdoo({}, () => ({ statusCode: 404, body: '<html>' }));
+		const { context } = executeContext({ parameters: {}, http, credentials: json2 });
 
-    await expect(callGovernanceApi(context, "api_info", {})).rejects.toThrow(
-      /this Odoo has no JSON-2 API/,
-    );
-  });
+		await expect(callGovernanceApi(context, 'api_info', {})).rejects.toThrow(/this Odoo has no JSON-2 API/);
+	});
 });
 
-describe("retries", () => {
-  const flaky = (
-    failures: Array<Error | { statusCode: number; body: string }>,
-  ) => {
-    let calls = 0;
-    return fakeOdoo(
-      { decide: () => decision, list_pending_reviews: () => ({ reviews: [] }) },
-      (request) => {
-        const params = (request.body as { params: { service: string } }).params;
-        if (params.service !== "object") return undefined;
-        return failures[calls++];
-      },
-    );
-  };
+describe('retries', () => {
+	const flaky = (failures: Array<Error | { statusCode: number; body: string }>) => {
+		let calls = 0;
+		return fakeOdoo({ decide: () => decision, list_pending_reviews: () => ({ reviews: [] }) }, (request) => {
+			const params = (request.body as { params: { service: string } }).params;
+			if (params.service !== 'object') return undefined;
+			return failures[calls++];
+		});
+	};
 
-  it("retries a call that carries an idempotency key after a network failure or a 503", async () => {
-    const http = flaky([
-      new Error("socket hang up"),
-      { statusCode: 503, body: "busy" },
-    ]);
-    const { context } = executeContext({ parameters: {}, http });
+	it('retries a call that carries an idempotency key after a network failure or a 503', async () => {
+		const http = flaky([new Error('socket hang up'), { statusCode: 503, body: 'busy' }]);
+		const { context } = executeContext({ parameters: {}, http });
 
-    await expect(
-      callGovernanceApi(context, "decide", decideParams),
-    ).resolves.toEqual(decision);
+		await expect(callGovernanceApi(context, 'decide', decideParams)).resolves.toEqual(decision);
 
-    expect(http).toHaveBeenCalledTimes(4); // login + 3 attempts
-    expect(sleep.mock.calls).toEqual(RETRY_DELAYS_MS.map((delay) => [delay]));
-  });
+		expect(http).toHaveBeenCalledTimes(4); // login + 3 attempts
+		expect(sleep.mock.calls).toEqual(RETRY_DELAYS_MS.map((delay) => [delay]));
+	});
 
-  it("gives up after the last attempt with a clear message", async () => {
-    const http = flaky([
-      new Error("ECONNREFUSED"),
-      new Error("ECONNREFUSED"),
-      new Error("ECONNREFUSED"),
-    ]);
-    const { context } = executeContext({ parameters: {}, http });
+	it('gives up after the last attempt with a clear message', async () => {
+		const http = flaky([new Error('ECONNREFUSED'), new Error('ECONNREFUSED'), new Error('ECONNREFUSED')]);
+		const { context } = executeContext({ parameters: {}, http });
 
-    const error = await callGovernanceApi(
-      context,
-      "decide",
-      decideParams,
-      0,
-    ).catch((e) => e);
+		const error = await callGovernanceApi(context, 'decide', decideParams, 0).catch((e) => e);
 
-    // n8n's own wording for a refused connection; where and how often is in the description.
-    expect(error.message).toBe(
-      "The service refused the connection - perhaps it is offline",
-    );
-    expect(error.description).toBe(
-      "POST https://erp.acme.example/jsonrpc failed after 3 attempt(s)",
-    );
-    expect(error.context.itemIndex).toBe(0);
-    expect(http).toHaveBeenCalledTimes(4);
-  });
+		// n8n's own wording for a refused connection; where and how often is in the description.
+		expect(error.message).toBe('The service refused the connection - perhaps it is offline');
+		expect(error.description).toBe('POST https://erp.acme.example/jsonrpc failed after 3 attempt(s)');
+		expect(error.context.itemIndex).toBe(0);
+		expect(http).toHaveBeenCalledTimes(4);
+	});
 
-  it("never retries a call without an idempotency key", async () => {
-    const http = flaky([new Error("socket hang up")]);
-    const { context } = executeContext({ parameters: {}, http });
+	it('never retries a call without an idempotency key', async () => {
+		const http = flaky([new Error('socket hang up')]);
+		const { context } = executeContext({ parameters: {}, http });
 
-    await expect(
-      callGovernanceApi(context, "list_pending_reviews", {}),
-    ).rejects.toThrow("socket hang up");
-    expect(http).toHaveBeenCalledTimes(2);
-    expect(sleep).not.toHaveBeenCalled();
-  });
+		await expect(callGovernanceApi(context, 'list_pending_reviews', {})).rejects.toThrow('socket hang up');
+		expect(http).toHaveBeenCalledTimes(2);
+		expect(sleep).not.toHaveBeenCalled();
+	});
 });
 
-it("validates the answer of every method of the contract, and only those", () => {
-  expect(Object.keys(governanceResults).sort()).toEqual(
-    Object.keys(contract.methods).sort(),
-  );
+it('validates the answer of every method of the contract, and only those', () => {
+	expect(Object.keys(governanceResults).sort()).toEqual(Object.keys(contract.methods).sort());
 });
