@@ -144,9 +144,16 @@ export async function settings(context: IExecuteFunctions): Promise<Settings> {
 	};
 }
 
-/** The item's event data when it is a CloudEvents envelope, else the item itself. */
+/**
+ * What an item is about: the original item when it comes out of Rank (so Rank → Summarise
+ * summarises the orders), the event data of a CloudEvents envelope, else the item itself.
+ */
 export function subject(item: INodeExecutionData): IDataObject {
-	const json = item.json;
+	const ranked = item.json;
+	const json =
+		typeof ranked.rank === 'number' && ranked.source && typeof ranked.item === 'object' && ranked.item !== null
+			? (ranked.item as IDataObject)
+			: ranked;
 	return json.specversion && typeof json.data === 'object' && json.data !== null ? (json.data as IDataObject) : json;
 }
 

@@ -17,7 +17,7 @@ export function aiContext(options: {
 	parameters: Record<string, unknown>;
 	items: IDataObject[];
 	odoo?: jest.Mock;
-}) {
+}): IExecuteFunctions {
 	const context = mock<IExecuteFunctions>();
 	context.logger = mock<Logger>();
 	context.getNode.mockReturnValue({
