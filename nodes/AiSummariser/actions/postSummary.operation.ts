@@ -32,10 +32,10 @@ const properties: INodeProperties[] = [
 		displayName: 'Idempotency Key',
 		name: 'idempotencyKey',
 		type: 'string',
-		default: '={{ "summary:" + $json.document.model + ":" + $json.document.id + ":" + $json.prompt_hash }}',
+		default: '={{ "summary:" + $json.document.model + ":" + $json.document.id + ":" + $execution.id }}',
 		required: true,
 		description:
-			'8–200 characters naming this one note; a repeated key posts nothing and returns the first answer',
+			'8–200 characters naming this one note; a repeated key posts nothing and returns the first answer. The default posts one note per document per execution.',
 	},
 ];
 
