@@ -40,6 +40,7 @@ let opsChannel: Server;
 let n8n: N8nInstance;
 let folder: string;
 let providerUrl: string;
+let goodRunMs = 0;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -175,7 +176,8 @@ describe('critical-parts risk ranking (S2)', () => {
 	}
 
 	it('mails the ranked list with AI summaries and posts each summary as a note', async () => {
-		const { mail, posted } = await runRisk('good');
+		const { mail, posted, run } = await runRisk('good');
+		goodRunMs = run.ms;
 		expect(mail.to).toEqual(['procurement-managers@example.com']);
 		expect(mail.content).not.toContain('The AI was unavailable');
 		// The stand-in ranks in reverse id order: P00003, P00002, P00001.
@@ -203,8 +205,16 @@ describe('critical-parts risk ranking (S2)', () => {
 			expect(order.every((index) => index >= 0)).toBe(true);
 			expect(order).toEqual([...order].sort((a, b) => a - b));
 			expect(posted.map((note) => note.source)).toEqual(['fallback', 'fallback', 'fallback']);
-			// One rank call and three summaries (two at a time), each bounded by the timeout, plus n8n's own start.
-			expect(run.ms).toBeLessThan(3 * AI_TIMEOUT_MS + 30_000);
+			// n8n's CLI start dominates the run (tens of seconds on a loaded machine), so compare with the
+			// run that had instant answers: one rank call, then three summaries two at a time, each
+			// bounded by the timeout, add at most three timeouts.
+			expect(run.ms).toBeLessThan(goodRunMs + 3 * AI_TIMEOUT_MS + 15_000);
+			if (behaviour !== 'stopped') {
+				const chats = provider.chats;
+				expect(chats).toHaveLength(4);
+				expect(chats[3].at - chats[0].at).toBeLessThan(2 * AI_TIMEOUT_MS + 2000);
+				timings[`first request to last request, provider ${behaviour} (ms)`] = chats[3].at - chats[0].at;
+			}
 		},
 		120_000,
 	);
