@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, models
 from odoo.exceptions import MissingError, ValidationError
 
+from ..lib.errors import coded
+
 
 class GovernanceApi(models.AbstractModel):
     """Posting an AI Summariser summary on its document: advice in the chatter, nothing else."""
@@ -18,11 +20,11 @@ class GovernanceApi(models.AbstractModel):
     def _post_summary_note(self, params):
         ref = params["document"]
         if ref["model"] not in self.env or not hasattr(self.env[ref["model"]], "message_post"):
-            raise ValidationError(_("[dg:invalid_params] document.model: %s has no chatter.", ref["model"]))
+            raise ValidationError(coded("invalid_params", _("document.model: %s has no chatter.", ref["model"])))
         document = self.env[ref["model"]].sudo().browse(ref["id"]).exists()
         company = document.company_id if document and "company_id" in document._fields else None
         if not document or (company and company not in self.env.user.company_ids):
-            raise MissingError(_("[dg:not_found] %(model)s %(id)s does not exist.", model=ref["model"], id=ref["id"]))
+            raise MissingError(coded("not_found", _("%(model)s %(id)s does not exist.", model=ref["model"], id=ref["id"])))
         if params["source"] == "ai":
             header = _("AI-generated summary (advice only; people decide) · model %(model)s · prompt %(hash)s",
                        model=params["model"], hash=params.get("prompt_hash") or "-")

@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.sql import escape_psql as escape_like
 
+from ..lib.errors import coded
+
 APPROVING = ("approve", "approve_with_conditions")
 OUTCOMES = [
     ("approve", "Approve"),
@@ -91,21 +93,58 @@ class GovernanceApprovalReview(models.Model):
     # -- routing ------------------------------------------------------------------------------
 
     def _resolve(self, refs):
-        """Users named by approver references (user login/e-mail, group XML id, document field)."""
+        """Users named by approver references (user login/e-mail, group XML id, document field) who may decide."""
         self.ensure_one()
-        users = self.env["res.users"]
-        document = self.request_id._document()
+        request = self.request_id
+        return self._eligible_approvers(refs, request._document(), request.requester_id, request.company_id)[0]
+
+    @api.model
+    def _eligible_approvers(self, refs, document, requester, company):
+        """(users, notes): the active internal users of ``company`` named by ``refs``, the requester excluded;
+        the notes say who was left out and why."""
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        named = Users.browse()
+        notes = []
         for ref in refs:
             if ref["type"] == "user":
-                users |= users.sudo().search(["|", ("login", "=", ref["ref"]), ("email", "=ilike", escape_like(ref["ref"]))])
+                named |= Users.search(["|", ("login", "=", ref["ref"]), ("email", "=ilike", escape_like(ref["ref"]))])
             elif ref["type"] == "group":
                 group = self.env.ref(ref["ref"], raise_if_not_found=False)
                 if group and group._name == "res.groups":
-                    users |= group.sudo().users
+                    named |= group.sudo().with_context(active_test=False).users
             elif ref["ref"] in document._fields and document._fields[ref["ref"]].comodel_name == "res.users":
-                users |= document.sudo()[ref["ref"]]
-        company = self.request_id.company_id
-        return users.filtered(lambda user: not user.share and company in user.company_ids) - self.request_id.requester_id
+                users = document.sudo()[ref["ref"]]
+                if not users:
+                    notes.append(_("the document's %s names nobody", document._fields[ref["ref"]].string))
+                named |= Users.browse(users.ids)
+        if requester in named:
+            notes.append(_("the requester is excluded"))
+        rest = named - requester
+        inactive = rest.filtered(lambda user: not user.active)
+        shared = (rest - inactive).filtered("share")
+        outside = (rest - inactive - shared).filtered(lambda user: company not in user.company_ids)
+        for users, one, many in (
+            (inactive, _("1 inactive user is excluded"), _("%s inactive users are excluded")),
+            (shared, _("1 portal user is excluded"), _("%s portal users are excluded")),
+            (outside, _("1 user without access to the company is excluded"),
+             _("%s users without access to the company are excluded")),
+        ):
+            if users:
+                notes.append(one if len(users) == 1 else many % len(users))
+        eligible = rest - inactive - shared - outside
+        return self.env["res.users"].sudo().browse(eligible.ids), notes
+
+    @api.model
+    def _shortfall_text(self, tier, count, notes):
+        """'Finance needs 2 approvers but only 1 is eligible (the requester is excluded)'."""
+        needed = tier["min_approvals"]
+        text = (_("%(tier)s needs %(min)s approver", tier=tier["name"], min=needed) if needed == 1 else
+                _("%(tier)s needs %(min)s approvers", tier=tier["name"], min=needed))
+        if not count:
+            text += _(" but none is eligible")
+        else:
+            text += (_(" but only 1 is eligible") if count == 1 else _(" but only %s are eligible", count))
+        return text + (" (%s)" % "; ".join(notes) if notes else "")
 
     def _routed_users(self, users):
         """Who is notified for ``users``: each one, or their substitute while they are away."""
@@ -186,29 +225,38 @@ class GovernanceApprovalReview(models.Model):
         self.ensure_one()
         review = self.sudo()
         request = review.request_id
+        if review.state == "waiting" and request.state == "pending":
+            earlier = request.review_ids.filtered(lambda other: other.state == "pending" and other.level < review.level)
+            return None, UserError(coded("not_open", _(
+                "%(tier)s (level %(level)s) of %(ref)s is not open yet: it waits for level %(earlier)s to finish.",
+                tier=review.tier_name, level=review.level, ref=request.name,
+                earlier=min(earlier.mapped("level")) if earlier else review.level - 1)))
         if review.state != "pending" or request.state != "pending":
-            return None, UserError(_("[dg:not_pending] Review %(id)s of %(ref)s is no longer waiting for a decision.",
-                                     id=review.id, ref=request.name))
+            closed = review if review.state != "pending" else request
+            return None, UserError(coded("not_pending", _(
+                "%(tier)s of %(ref)s is no longer waiting for a decision: it is %(state)s.",
+                tier=review.tier_name, ref=request.name,
+                state=closed._fields["state"].convert_to_export(closed.state, closed).lower())))
         if actor == request.requester_id:
-            return None, AccessError(_("[dg:segregation_of_duties] %(login)s requested %(ref)s and cannot decide on it.",
-                                       login=actor.login, ref=request.name))
+            return None, AccessError(coded("segregation_of_duties", _("%(login)s requested %(ref)s and cannot decide on it.",
+                                       login=actor.login, ref=request.name)))
         principal = review._principal_for(actor)
         if not principal:
-            return None, AccessError(_("[dg:not_eligible] %(login)s is not an eligible approver of review %(id)s.",
-                                       login=actor.login, id=review.id))
+            return None, AccessError(coded("not_eligible", _("%(login)s is not an eligible approver of review %(id)s.",
+                                       login=actor.login, id=review.id)))
         if principal == request.requester_id:
-            return None, AccessError(_("[dg:segregation_of_duties] %(login)s cannot decide for the requester of %(ref)s.",
-                                       login=actor.login, ref=request.name))
+            return None, AccessError(coded("segregation_of_duties", _("%(login)s cannot decide for the requester of %(ref)s.",
+                                       login=actor.login, ref=request.name)))
         people = actor | principal
         approvals = request.decision_ids.filtered(lambda decision: decision.outcome in APPROVING)
         elsewhere = approvals.filtered(lambda decision: decision.review_id != review)
         if people & (elsewhere.user_id | elsewhere.on_behalf_of_id):
-            return None, AccessError(_("[dg:segregation_of_duties] %(login)s already approved another tier of %(ref)s; "
-                                       "one person cannot satisfy two tiers.", login=actor.login, ref=request.name))
+            return None, AccessError(coded("segregation_of_duties", _("%(login)s already approved another tier of %(ref)s; "
+                                       "one person cannot satisfy two tiers.", login=actor.login, ref=request.name)))
         here = approvals - elsewhere
         if people & (here.user_id | here.on_behalf_of_id):
-            return None, UserError(_("[dg:not_pending] %(login)s already approved review %(id)s.",
-                                     login=actor.login, id=review.id))
+            return None, UserError(coded("not_pending", _("%(login)s already approved review %(id)s.",
+                                     login=actor.login, id=review.id)))
         return principal, None
 
     def _decide(self, actor, outcome, comment=None, conditions=None, channel="ui"):
@@ -220,16 +268,17 @@ class GovernanceApprovalReview(models.Model):
         comment = (comment or "").strip()
         conditions = (conditions or "").strip()
         if outcome not in dict(OUTCOMES):
-            raise ValidationError(_("[dg:invalid_params] outcome: unknown outcome %s", outcome))
+            raise ValidationError(coded("invalid_params", _("outcome: unknown outcome %s", outcome)))
         principal, error = review._authority_error(actor)
         if error:
             raise error
         if outcome in ("reject", "request_changes", "approve_with_conditions") and not comment:
-            raise ValidationError(_("[dg:comment_required] %s needs a comment.", dict(OUTCOMES)[outcome]))
+            raise ValidationError(coded("comment_required", _("%s needs a comment.", dict(OUTCOMES)[outcome])))
         if outcome == "approve_with_conditions" and not conditions:
-            raise ValidationError(_("[dg:comment_required] Approve with conditions needs the conditions."))
+            raise ValidationError(coded("comment_required", _("Approve with conditions needs the conditions.")))
         if outcome == "escalate" and not review._escalation_targets():
-            raise UserError(_("[dg:not_pending] Review %s has no escalation target to escalate to.", review.id))
+            raise UserError(coded("no_escalation_target", _("%(tier)s of %(ref)s has no one to escalate to.",
+                                                             tier=review.tier_name, ref=request.name)))
         on_behalf_of = principal if principal != actor else self.env["res.users"]
         decision = self.env["governance.approval.decision"].sudo().create({
             "review_id": review.id,

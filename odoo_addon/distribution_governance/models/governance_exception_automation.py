@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import MissingError
 
+from ..lib.errors import coded
+
 
 class GovernanceException(models.Model):
     """A failed automation execution (scenario S9) reported by n8n: one technical exception per
@@ -26,7 +28,7 @@ class GovernanceException(models.Model):
         key = f"{automation['workflow_id']}:{automation['execution_id']}"
         existing = self.sudo().search([("automation_key", "=", key)], limit=1)
         if existing and existing.company_id not in self.env.user.company_ids:
-            raise MissingError(_("[dg:not_found] Execution %s belongs to another company.", automation["execution_id"]))
+            raise MissingError(coded("not_found", _("Execution %s belongs to another company.", automation["execution_id"])))
         vals = {
             "automation_key": key,
             "automation_workflow": " ".join(filter(None, [automation.get("workflow_name"),

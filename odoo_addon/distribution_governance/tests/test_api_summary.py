@@ -50,7 +50,7 @@ class TestSummaryNote(TransactionCase):
     def test_refusals(self):
         with self.assertRaisesRegex(ValidationError, r"document.model: res.currency has no chatter"):
             self.post(document={"model": "res.currency", "id": 1}, idempotency_key="summary-bad-1")
-        with self.assertRaisesRegex(MissingError, r"\[dg:not_found\]"):
+        with self.assertRaisesRegex(MissingError, r"\[dg:not_found\]$"):
             self.post(document={"model": "purchase.order", "id": 999999}, idempotency_key="summary-bad-2")
         with self.assertRaisesRegex(ValidationError, r"prompt_hash: must match"):
             self.post(prompt_hash="md5:abc", idempotency_key="summary-bad-3")
