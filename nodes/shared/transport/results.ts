@@ -95,6 +95,18 @@ export const governanceResults = {
 	resolve_exception: z
 		.object({ exception_id: z.number().int(), state: z.enum(['resolved', 'dismissed']) })
 		.passthrough(),
+	post_summary_note: z
+		.object({ message_id: z.number().int(), document: documentRef, posted: z.boolean() })
+		.passthrough(),
+	purchase_risk_inputs: z
+		.object({
+			orders: z.array(
+				z.object({ order: z.object({ id: z.number().int(), name: z.string() }).passthrough() }).passthrough(),
+			),
+			has_more: z.boolean(),
+			next_offset: z.number().int(),
+		})
+		.passthrough(),
 };
 
 export type GovernanceMethod = keyof typeof governanceResults;

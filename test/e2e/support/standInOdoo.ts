@@ -95,6 +95,11 @@ export class StandInOdoo {
 	readonly subscriptions = new Map<number, Subscription>();
 	readonly reviews: StandInReview[] = [];
 	policy: Json | undefined;
+	/** Open purchase orders as purchase_risk_inputs answers them, and the notes posted on documents. */
+	readonly riskOrders: Json[] = [];
+	readonly notes: Json[] = [];
+	/** Technical exceptions by workflow id + execution id (one per failed execution, as Odoo keeps them). */
+	readonly automationFailures = new Map<string, Json>();
 	private readonly idempotent = new Map<string, { params: string; result: Json }>();
 	private nextSubscriptionId = 1;
 	private server: Server | undefined;
@@ -298,8 +303,27 @@ export class StandInOdoo {
 			}
 			case 'remove_subscription':
 				return { removed: this.subscriptions.delete(params.subscription_id as number) };
-			case 'raise_exception':
-				return { exception_id: this.calls.length, name: `EXC/${this.calls.length}`, state: 'open' };
+			case 'raise_exception': {
+				const automation = params.automation as Json | undefined;
+				const key = automation && `${String(automation.workflow_id)}:${String(automation.execution_id)}`;
+				const known = key && this.automationFailures.get(key);
+				if (known) return known.result as Json;
+				const result = { exception_id: this.calls.length, name: `EXC/${this.calls.length}`, state: 'open' };
+				if (key) this.automationFailures.set(key, { params, result });
+				return result;
+			}
+			case 'purchase_risk_inputs': {
+				const offset = (params.offset as number | undefined) ?? 0;
+				const limit = (params.limit as number | undefined) ?? 100;
+				const orders = this.riskOrders.slice(offset, offset + limit);
+				const hasMore = offset + limit < this.riskOrders.length;
+				return { orders, has_more: hasMore, next_offset: hasMore ? offset + limit : 0 };
+			}
+			case 'post_summary_note': {
+				this.notes.push(params);
+				const document = params.document as { model: string; id: number };
+				return { message_id: this.notes.length, document: { ...document, name: `${document.model}/${document.id}` }, posted: true };
+			}
 			case 'resolve_exception':
 				return { exception_id: params.exception_id as number, state: params.resolution as string };
 			default:
