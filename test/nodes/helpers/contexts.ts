@@ -166,6 +166,7 @@ export function webhookContext(
 	parameters: Parameters,
 	request: { headers: Record<string, string>; rawBody?: Buffer },
 	staticData: IDataObject,
+	http?: (credentialType: string, request: IHttpRequestOptions) => Promise<unknown>,
 ) {
 	const context = mock<IWebhookFunctions>();
 	context.logger = mock<Logger>();
@@ -190,5 +191,7 @@ export function webhookContext(
 	context.getWorkflowStaticData.mockReturnValue(staticData);
 	context.getRequestObject.mockReturnValue(request as never);
 	context.getResponseObject.mockReturnValue(res as never);
+	context.getCredentials.mockResolvedValue(CREDENTIALS as never);
+	context.helpers = { httpRequestWithAuthentication: http ?? jest.fn() } as never;
 	return { context, response };
 }
