@@ -135,6 +135,12 @@ class RealOdooPings implements PingSource {
 			[['url', '=', url], ['registered_by_id', '=', this.integrationUid]],
 		], { fields: ['url', 'secret'], order: 'id desc', limit: 1 });
 		this.subscription = subscription;
+		if (subscription) {
+			// Odoo waits 10 s by default; n8n's first answer after a start includes one Odoo login
+			// (600,000 PBKDF2 rounds), slow on a busy test machine. A timed-out first delivery would
+			// hold back the later pings of the subscription (they are about the same document).
+			await this.admin('governance.subscription', 'write', [[subscription.id], { timeout_seconds: 60 }]);
+		}
 		return Boolean(subscription);
 	}
 

@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import example from '../../../contract/events/examples/approval.requested.json';
 import { OdooGovernanceTrigger } from '../../../nodes/OdooGovernanceTrigger/OdooGovernanceTrigger.node';
 import { generateSecret, signatureHeader } from '../../../nodes/shared/signature';
-import { RETRY_DELAYS_MS } from '../../../nodes/shared/transport';
+import { forgetOdooLogins, RETRY_DELAYS_MS } from '../../../nodes/shared/transport';
 import { CREDENTIALS, fakeOdoo, hookContext, OdooFault, UID, WEBHOOK_URL, webhookContext } from '../helpers/contexts';
 import { wireHttp } from '../helpers/wireHttp';
 
@@ -152,6 +152,7 @@ describe('deliveries', () => {
 	const CLAIM_KEY = /^n8n-claim:[0-9a-f]{36}$/;
 
 	beforeAll(() => nock.disableNetConnect());
+	beforeEach(() => forgetOdooLogins());
 	afterEach(() => nock.cleanAll());
 	afterAll(() => nock.enableNetConnect());
 
@@ -173,7 +174,7 @@ describe('deliveries', () => {
 				id: 1,
 				params: { service: 'common', method: 'authenticate', args: ['acme', 'n8n-integration', 'api-key-123', {}] },
 			})
-			.times(times)
+			// Once for all the requests: the login is remembered, and shared while in flight.
 			.reply(200, { jsonrpc: '2.0', id: 1, result: UID });
 		nock(ODOO)
 			.post('/jsonrpc', (sent) => sent.params?.service === 'object')
@@ -269,6 +270,7 @@ describe('deliveries', () => {
 		}, 20);
 		const runs = await Promise.all(Array.from({ length: 20 }, () => deliver().run));
 		expect(runs.filter((run) => 'workflowData' in run)).toHaveLength(1);
+		expect(nock.isDone()).toBe(true); // one login for the 20
 		expect(new Set(claims.map((claim) => claim.params.idempotency_key)).size).toBe(20);
 	});
 

@@ -4,6 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import contract from '../../../../contract/api/methods.json';
 import {
 	callGovernanceApi,
+	forgetOdooLogins,
 	governanceResults,
 	odooErrorCode,
 	RETRY_DELAYS_MS,
@@ -29,7 +30,10 @@ const decision = {
 
 const decideParams = { review_id: 12, actor: 'anna', outcome: 'approve', idempotency_key: `decision-${12}-anna` };
 
-beforeEach(() => sleep.mockClear());
+beforeEach(() => {
+	sleep.mockClear();
+	forgetOdooLogins();
+});
 
 describe('JSON-RPC (Odoo 17/18)', () => {
 	it('logs in once per node run, then calls governance.api with one params object', async () => {
@@ -220,6 +224,37 @@ describe('retries', () => {
 		await expect(callGovernanceApi(context, 'list_pending_reviews', {})).rejects.toThrow('socket hang up');
 		expect(http).toHaveBeenCalledTimes(2);
 		expect(sleep).not.toHaveBeenCalled();
+	});
+});
+
+describe('remembered logins', () => {
+	it('logs in once for every run with the same credential, again for another secret', async () => {
+		const http = fakeOdoo({ api_info: () => ({}) });
+		const login = () => http.mock.calls.filter(([, request]) => JSON.stringify(request.body).includes('authenticate'));
+		await callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {}).catch(() => undefined);
+		await callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {}).catch(() => undefined);
+		expect(login()).toHaveLength(1);
+		const rotated = { ...CREDENTIALS, secret: 'api-key-456' };
+		await callGovernanceApi(executeContext({ parameters: {}, http, credentials: rotated }).context, 'api_info', {}).catch(() => undefined);
+		expect(login()).toHaveLength(2);
+	});
+
+	it('logs in once more when Odoo refuses a remembered uid', async () => {
+		let refuse = false;
+		const http = fakeOdoo({
+			api_info: () => {
+				if (refuse) {
+					refuse = false;
+					throw new OdooFault('odoo.exceptions.AccessDenied', 'Access Denied');
+				}
+				return { api_version: '1.0', addon_version: '18.0', database: 'acme', user: { login: 'n8n', name: 'n8n' }, event_types: [] };
+			},
+		});
+		await callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {});
+		refuse = true;
+		await expect(callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {})).resolves.toHaveProperty('database', 'acme');
+		const services = http.mock.calls.map(([, request]) => (request.body as { params: { service: string } }).params.service);
+		expect(services).toEqual(['common', 'object', 'object', 'common', 'object']);
 	});
 });
 
