@@ -259,14 +259,17 @@ async function callJsonRpc(
 			itemIndex,
 		);
 	};
-	try {
-		return await call();
-	} catch (error) {
-		if (!(error instanceof NodeApiError) || !error.description?.startsWith(`${ACCESS_DENIED} from `)) throw error;
-		// The remembered uid no longer goes with this secret (user or key changed in Odoo).
-		uids.delete(credentialKey(credentials));
-		return await call();
-	}
+	const first = await call().then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error }),
+	);
+	if ('value' in first) return first.value;
+	const refusedUid =
+		first.error instanceof NodeApiError && first.error.description?.startsWith(`${ACCESS_DENIED} from `);
+	if (!refusedUid) throw first.error;
+	// The remembered uid no longer goes with this secret (user or key changed in Odoo).
+	uids.delete(credentialKey(credentials));
+	return await call();
 }
 
 async function callJson2(
