@@ -1,4 +1,5 @@
 from . import test_policy_versions
+from . import test_policy_tiers
 from . import test_purchase_governance
 from . import test_reviews
 from . import test_sla
@@ -15,3 +16,5 @@ from . import test_outbox_concurrency
 from . import test_concurrency
 from . import test_outbox_views
 from . import test_delivery_claim
+from . import test_released_documents
+from . import test_unmeetable_tiers
