@@ -85,6 +85,14 @@ export const governanceResults = {
 	register_subscription: z.object({ subscription_id: z.number().int() }).passthrough(),
 	subscription_exists: z.object({ exists: z.boolean(), active: z.boolean() }).passthrough(),
 	remove_subscription: z.object({ removed: z.boolean() }).passthrough(),
+	claim_delivery: z
+		.object({
+			claimed: z.boolean(),
+			subscription_id: z.number().int(),
+			event_id: z.string().min(1),
+			claimed_at: z.string().min(1),
+		})
+		.passthrough(),
 	raise_exception: z
 		.object({
 			exception_id: z.number().int(),

@@ -24,3 +24,5 @@ from . import governance_api_outbox
 from . import governance_exception_automation
 from . import governance_api_risk
 from . import governance_api_summary
+from . import governance_delivery_claim
+from . import governance_api_claim

@@ -19,5 +19,6 @@ from . import test_outbox_views
 from . import test_automation_failure
 from . import test_api_summary
 from . import test_api_risk
+from . import test_delivery_claim
 from . import test_released_documents
 from . import test_unmeetable_tiers

@@ -95,6 +95,10 @@ export class StandInOdoo {
 	readonly subscriptions = new Map<number, Subscription>();
 	readonly reviews: StandInReview[] = [];
 	policy: Json | undefined;
+	/** `<subscription id>/<event id>` of every event delivered (queued) to a subscription. */
+	readonly queued = new Set<string>();
+	/** claim_delivery's claims, as Odoo's governance.delivery.claim keeps them. */
+	readonly claims = new Map<string, { key: string; at: string }>();
 	/** Open purchase orders as purchase_risk_inputs answers them, and the notes posted on documents. */
 	readonly riskOrders: Json[] = [];
 	readonly notes: Json[] = [];
@@ -137,6 +141,13 @@ export class StandInOdoo {
 		this.reviews.length = 0;
 		this.subscriptions.clear();
 		this.idempotent.clear();
+		this.queued.clear();
+		this.claims.clear();
+	}
+
+	/** An admin's replay in Odoo: the claim on the event is released, so it may run once more. */
+	releaseClaim(subscriptionId: number, eventId: string): boolean {
+		return this.claims.delete(`${subscriptionId}/${eventId}`);
 	}
 
 	callsOf(method: string): Json[] {
@@ -159,6 +170,7 @@ export class StandInOdoo {
 		const targets = this.activeSubscriptions().filter((subscription) =>
 			subscription.event_types.includes(event.type as string),
 		);
+		for (const subscription of targets) this.queued.add(`${subscription.id}/${String(event.id)}`);
 		return await Promise.all(
 			targets.map((subscription) =>
 				postSignedDelivery(subscription.url, subscription.secret, `msg_${String(event.id)}`, JSON.stringify(event), tamper),
@@ -303,6 +315,8 @@ export class StandInOdoo {
 			}
 			case 'remove_subscription':
 				return { removed: this.subscriptions.delete(params.subscription_id as number) };
+			case 'claim_delivery':
+				return this.claimDelivery(params);
 			case 'raise_exception': {
 				const automation = params.automation as Json | undefined;
 				const key = automation && `${String(automation.workflow_id)}:${String(automation.execution_id)}`;
@@ -329,6 +343,24 @@ export class StandInOdoo {
 			default:
 				throw new OdooFault('builtins.AttributeError', `governance.api has no method ${method}`);
 		}
+	}
+
+	/** One claim per (subscription, event); a retry with the winning key is answered the same. */
+	private claimDelivery(params: Json): Json {
+		const subscriptionId = params.subscription_id as number;
+		const eventId = params.event_id as string;
+		if (!this.subscriptions.has(subscriptionId)) throw fault.notFound(`Subscription ${subscriptionId} does not exist.`);
+		const pair = `${subscriptionId}/${eventId}`;
+		if (!this.queued.has(pair)) {
+			throw fault.notFound(`Event ${eventId} was never queued for subscription ${subscriptionId}.`);
+		}
+		const key = params.idempotency_key as string;
+		let claim = this.claims.get(pair);
+		if (!claim) {
+			claim = { key, at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+			this.claims.set(pair, claim);
+		}
+		return { claimed: claim.key === key, subscription_id: subscriptionId, event_id: eventId, claimed_at: claim.at };
 	}
 
 	private pendingReviews(params: Json): Omit<StandInReview, 'state'>[] {
