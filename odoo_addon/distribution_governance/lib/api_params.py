@@ -42,6 +42,8 @@ def _type_ok(value, expected):
         return isinstance(value, bool)
     if expected == "integer":
         return as_safe_integer(value) is not None
+    if expected == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if expected == "null":
         return value is None
     raise KeyError(expected)

@@ -91,6 +91,20 @@ class TestApiOverBothTransports(GovernanceCase, HttpCase):
                 "url": f"http://127.0.0.1:9/{name}", "event_types": ["governance.ping"],
                 "secret": signature.generate_secret(), "idempotency_key": f"{name}-subscription-0001"})
             ref = {"subscription_id": subscription["subscription_id"]}
+            event = self.env["governance.event"]._emit(
+                "governance.ping", order, {"subscription_id": ref["subscription_id"], "message": name},
+                company=self.env.company,
+                subscriptions=self.env["governance.subscription"].browse(ref["subscription_id"]))
+            claim = {**ref, "event_id": event.event_uid, "idempotency_key": f"{name}-claim-0001"}
+            self.assertTrue(call("claim_delivery", claim)["claimed"])
+            self.assertFalse(call("claim_delivery", dict(claim, idempotency_key=f"{name}-claim-0002"))["claimed"])
+            risk = call("purchase_risk_inputs", {"limit": 5})
+            self.assertIn("orders", risk)
+            note = call("post_summary_note", {
+                "document": {"model": "purchase.order", "id": big.id}, "summary": f"{name}: routine order",
+                "source": "fallback", "model": "none", "fallback_reason": "timeout",
+                "idempotency_key": f"{name}-note-0001"})
+            self.assertTrue(note["posted"])
             self.assertEqual(call("subscription_exists", ref), {"exists": True, "active": True})
             self.assertEqual(call("remove_subscription", ref), {"removed": True})
             raised = call("raise_exception", {"exception_type": "n8n.execution_failed", "severity": "high",
