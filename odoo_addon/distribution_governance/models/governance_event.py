@@ -57,6 +57,8 @@ class GovernanceEvent(models.Model):
     body = fields.Text(readonly=True, help="The envelope exactly as delivered (canonical JSON).")
     delivery_ids = fields.One2many("governance.delivery", "event_id", "Deliveries", readonly=True)
     delivery_count = fields.Integer(compute="_compute_delivery_count")
+    document_name = fields.Char("Document", compute="_compute_document_name",
+                                help="The document the event is about, by its name.")
 
     # Indexed for the retention purge, which looks for the oldest events.
     create_date = fields.Datetime(readonly=True, index=True)
@@ -70,6 +72,12 @@ class GovernanceEvent(models.Model):
             [("event_id", "in", self.ids)], ["event_id"], ["__count"]))
         for event in self:
             event.delivery_count = counts.get(event, 0)
+
+    @api.depends("subject")
+    def _compute_document_name(self):
+        names = self.env["governance.event.subject"]._document_names(self.mapped("subject"))
+        for event in self:
+            event.document_name = names.get(event.subject) or False
 
     @api.model
     def _source(self):

@@ -15,3 +15,7 @@ from . import test_outbox_concurrency
 from . import test_concurrency
 from . import test_outbox_views
 from . import test_outbox_level_events
+from . import test_user_form_groups
+from . import test_approval_request_form
+from . import test_exception_form
+from . import test_outbox_document_names
