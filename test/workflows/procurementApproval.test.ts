@@ -167,7 +167,7 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 		expect(mail.html).toContain('Hello Fiona Finance,');
 		expect(mail.html).toContain('Alice Buyer asks for approval of <b>P00042</b> (12500.00 EUR)');
 		expect(mail.html).toContain('Your review: <b>Finance</b> (level 2), due 2026-11-25T10:30:00Z.');
-		expect(mail.html).toMatch(/href="http:\/\/127\.0\.0\.1:5678\/webhook\/procurement-decision\?review=22&amp;actor=fiona|href="http:\/\/127\.0\.0\.1:5678\/webhook\/procurement-decision\?review=22&actor=fiona/);
+		expect(mail.html).toContain('href="http://127.0.0.1:5678/webhook/procurement-decision?review=22&actor=fiona%40acme.example&outcome=approve');
 	});
 
 	const completed = (result: string, closing: IDataObject | null) => ({
