@@ -48,7 +48,7 @@ class GovernanceException(models.Model):
     res_model = fields.Char("Document Model", index=True)
     res_id = fields.Many2oneReference("Document ID", model_field="res_model", index=True)
     # What the form shows and edits: one field naming model and record together.
-    document_ref = fields.Reference(selection="_document_models", string="Document",
+    document_ref = fields.Reference(selection="_document_models", string="Linked Document",
                                     compute="_compute_document_ref", inverse="_inverse_document_ref")
     document_name = fields.Char("Document")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)

@@ -201,7 +201,7 @@ export class RealOdoo implements OdooUnderTest {
 				? await this.admin('governance.delivery', 'search_read', [[
 						['event_id', '=', event.id],
 						['subscription_id.registered_by_id', '=', this.integrationUid],
-						['subscription_id', '>', this.floor['governance.subscription']],
+						['subscription_id.id', '>', this.floor['governance.subscription']],
 					]], { fields: ['state', 'last_status_code', 'last_latency_ms', 'last_error', 'attempt_count'] })
 				: [];
 			if (delivery?.attempt_count > 0) {
