@@ -1,4 +1,5 @@
 from . import test_policy_versions
+from . import test_policy_tiers
 from . import test_purchase_governance
 from . import test_reviews
 from . import test_sla
