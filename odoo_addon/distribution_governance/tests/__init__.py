@@ -20,3 +20,5 @@ from . import test_user_form_groups
 from . import test_approval_request_form
 from . import test_exception_form
 from . import test_outbox_document_names
+from . import test_released_documents
+from . import test_unmeetable_tiers
