@@ -28,6 +28,8 @@ const odooJsonRpc = require('../../../scripts/odoo-json-rpc.cjs') as OdooJsonRpc
 
 /** How long Odoo's outbox may take to deliver an event (its dispatcher is a cron job). */
 const DELIVERY_TIMEOUT_MS = 90_000;
+/** Long enough for one retry (the outbox's first backoff is about a minute). */
+const RETRIED_DELIVERY_TIMEOUT_MS = 180_000;
 /** The approval tier needs 1,000 or more, Finance (level 2) 10,000 or more, the hold rule 50,000 or more. */
 const NEEDS_APPROVAL_AMOUNT = 12500;
 const ONE_LEVEL_AMOUNT = 2500;
@@ -189,8 +191,12 @@ export class RealOdoo implements OdooUnderTest {
 		return orderId;
 	}
 
-	/** The `type` event about `orderId` and its delivery, once the dispatcher tried it. */
-	private async deliveredEvent(orderId: number, type = 'approval.requested') {
+	/**
+	 * The `type` event about `orderId` and its delivery, once the dispatcher tried it (or, with
+	 * `untilDelivered`, once a try succeeded: a first try can fail on a kept-alive connection the
+	 * receiver closed, and the outbox retries about a minute later).
+	 */
+	private async deliveredEvent(orderId: number, type = 'approval.requested', untilDelivered = false) {
 		const started = Date.now();
 		for (;;) {
 			const [event] = await this.admin('governance.event', 'search_read', [
@@ -204,11 +210,11 @@ export class RealOdoo implements OdooUnderTest {
 						['subscription_id.id', '>', this.floor['governance.subscription']],
 					]], { fields: ['state', 'last_status_code', 'last_latency_ms', 'last_error', 'attempt_count'] })
 				: [];
-			if (delivery?.attempt_count > 0) {
+			if (delivery?.attempt_count > 0 && (!untilDelivered || delivery.state === 'delivered')) {
 				if (type === 'approval.requested') this.lastEventBody = event.body;
 				return { event, delivery };
 			}
-			if (Date.now() - started > DELIVERY_TIMEOUT_MS) {
+			if (Date.now() - started > (untilDelivered ? RETRIED_DELIVERY_TIMEOUT_MS : DELIVERY_TIMEOUT_MS)) {
 				throw new Error(
 					`Odoo did not deliver ${type} for purchase.order/${orderId} within ${DELIVERY_TIMEOUT_MS} ms ` +
 						`(event: ${event ? event.event_uid : 'none'}; is the dispatcher cron running, e.g. --max-cron-threads=1?)`,
@@ -235,7 +241,7 @@ export class RealOdoo implements OdooUnderTest {
 	}
 
 	async levelOpened(of: ApprovalCase): Promise<ApprovalCase> {
-		const { event, delivery } = await this.deliveredEvent(of.orderId!, 'approval.level_opened');
+		const { event, delivery } = await this.deliveredEvent(of.orderId!, 'approval.level_opened', true);
 		const [review] = await this.admin('governance.approval.review', 'search_read', [
 			[['request_id.res_model', '=', 'purchase.order'], ['request_id.res_id', '=', of.orderId], ['state', '=', 'pending'], ['level', '=', 2]],
 		], { fields: ['id'] });
@@ -250,7 +256,7 @@ export class RealOdoo implements OdooUnderTest {
 	}
 
 	async completed(of: ApprovalCase) {
-		await this.deliveredEvent(of.orderId!, 'approval.completed');
+		await this.deliveredEvent(of.orderId!, 'approval.completed', true);
 	}
 
 	async requestChanges(of: ApprovalCase, approver: Person, comment: string) {
