@@ -19,7 +19,7 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "event_types.
 
 _KNOWN = {
     "type", "properties", "required", "additionalProperties", "minLength", "maxLength", "minimum",
-    "maximum", "enum", "items", "minItems", "pattern", "format", "default", "description",
+    "maximum", "enum", "items", "minItems", "maxItems", "pattern", "format", "default", "description",
 }
 
 
@@ -74,6 +74,8 @@ def check(schema, value, path=""):
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             raise ParamsError(path, f"must have at least {schema['minItems']} items")
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            raise ParamsError(path, f"must have at most {schema['maxItems']} items")
         for index, item in enumerate(value):
             check(schema.get("items", {}), item, f"{path}[{index}]")
     if isinstance(value, dict):
@@ -98,3 +100,18 @@ def check_params(method, params):
         if name not in filled and "default" in prop:
             filled[name] = prop["default"]
     return filled
+
+
+def without_nulls(value):
+    """``value`` with every null-valued key left out, at any depth (XML-RPC cannot marshal None).
+
+    A null inside a list has no key to leave out: it is a programming error, raised here rather
+    than at the client after the call has committed.
+    """
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, (list, tuple)):
+        if any(item is None for item in value):
+            raise ValueError("a null in a list of an API result")
+        return [without_nulls(item) for item in value]
+    return value
