@@ -21,3 +21,8 @@ from . import governance_delivery
 from . import governance_exception_type
 from . import governance_exception
 from . import governance_api_outbox
+from . import governance_exception_automation
+from . import governance_api_risk
+from . import governance_api_summary
+from . import governance_delivery_claim
+from . import governance_api_claim

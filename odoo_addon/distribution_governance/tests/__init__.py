@@ -21,5 +21,9 @@ from . import test_user_form_groups
 from . import test_approval_request_form
 from . import test_exception_form
 from . import test_outbox_document_names
+from . import test_automation_failure
+from . import test_api_summary
+from . import test_api_risk
+from . import test_delivery_claim
 from . import test_released_documents
 from . import test_unmeetable_tiers
