@@ -5,7 +5,9 @@
  * the Odoo named in .env (see .env.example). Keeps running until Ctrl-C, then stops n8n.
  *
  * The n8n data (database, credentials, executions) stays in .cache/product-n8n/ between runs;
- * the package and the templates are installed again at every start.
+ * the package and the templates are installed again at every start. It first checks the Odoo
+ * login and the addon's API version (scripts/check-odoo.cjs) and stops with the reason when
+ * Odoo would refuse n8n.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const harness = require('./e2e-n8n.cjs');
+const { checkOdoo } = require('./check-odoo.cjs');
 
 function readEnvFile(file) {
 	if (!existsSync(file)) return {};
@@ -33,6 +36,16 @@ if (missing.length) {
 }
 
 const log = (line) => console.log(`[product] ${line}`);
+
+// Stop before n8n starts when Odoo would refuse it: n8n would otherwise say "ready" and fail later,
+// at the first trigger registration, in its own log.
+try {
+	const { info } = await checkOdoo({ url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, password: env.ODOO_PASSWORD });
+	log(`Odoo ${env.ODOO_URL} (database ${info.database}): logged in as ${info.user.login}, addon ${info.addon_version}, API ${info.api_version}`);
+} catch (error) {
+	console.error(`[product] cannot start: ${error.message}`);
+	process.exit(3);
+}
 const port = Number(env.N8N_PORT || 5678);
 const folder = env.N8N_DATA_DIR || join(harness.REPO, '.cache', 'product-n8n');
 const install = harness.ensureN8n(log);

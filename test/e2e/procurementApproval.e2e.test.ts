@@ -8,7 +8,7 @@
  * Prints which Odoo it ran against and its timings (n8n start, webhook registration, delivery
  * answer, event → execution).
  */
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -16,11 +16,13 @@ import template from '../../workflows/procurement-approval.json';
 import { generateSecret } from '../../nodes/shared/signature';
 import { harness, type N8nInstance } from './support/harness';
 import { odooUnderTest, RealOdoo, type ApprovalCase } from './support/odooUnderTest';
-import { SmtpSink } from './support/smtpSink';
+import { STOP_REASONS, TIER_REASON } from './support/procurementScenario';
+import { SmtpSink, type Mail } from './support/smtpSink';
 
 const WORKFLOW_ID = template.id;
 const TRIGGER = template.nodes.find((node) => node.name === 'Approval Requested')!;
 const TRIGGER_PATH = `${TRIGGER.webhookId}/odoo-governance`;
+const COMPLETED_TRIGGER = template.nodes.find((node) => node.name === 'Approval Completed')!;
 
 const timings: Record<string, number> = {};
 const odoo = odooUnderTest();
@@ -51,7 +53,9 @@ interface Execution {
 }
 
 async function executions(): Promise<Execution[]> {
-	const { data } = await n8n.api<{ data: Execution[] }>('GET', `/executions?workflowId=${WORKFLOW_ID}&includeData=true&limit=50`);
+	const path = `/executions?workflowId=${WORKFLOW_ID}&includeData=true&limit=50`;
+	// A kept-alive connection that n8n closed as it was reused fails once ("other side closed"); ask again.
+	const { data } = await n8n.api<{ data: Execution[] }>('GET', path).catch(() => n8n.api<{ data: Execution[] }>('GET', path));
 	return data;
 }
 
@@ -61,6 +65,30 @@ async function nextExecution(before: number): Promise<Execution> {
 		const finished = all.filter((execution) => execution.stoppedAt);
 		return finished.length > before ? finished[0] : undefined;
 	});
+}
+
+/** The newest mail to `address` whose subject has `subject`, once it arrived. */
+async function mailTo(address: string, subject: string): Promise<Mail> {
+	return await until(`a mail to ${address} about "${subject}"`, () =>
+		smtp.mails.filter((mail) => mail.to.includes(address) && subjectOf(mail).includes(subject)).at(-1),
+	90000);
+}
+const subjectOf = (mail: Mail) => /^Subject: (.*)$/m.exec(mail.content)?.[1] ?? '';
+/** The mails of this run, for the closing report (subject and the first lines of text). */
+const mailSummary = (mail: Mail) =>
+	`${mail.to.join(', ')} | ${subjectOf(mail)} | ${mail.content
+		.slice(mail.content.search(/<p>/))
+		.replace(/<[^>]+>/g, ' ')
+		.replace(/\s+/g, ' ')
+		.trim()
+		.slice(0, 260)}`;
+
+/** Keeps a page n8n served, to look at in a browser, when DG_E2E_PAGES_DIR names a folder. */
+function keepPage(name: string, html: string) {
+	const dir = process.env.DG_E2E_PAGES_DIR;
+	if (!dir) return;
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(join(dir, `${name}.html`), html);
 }
 
 const outputSizes = (execution: Execution, node: string) =>
@@ -109,12 +137,13 @@ beforeAll(async () => {
 	n8n.publish(WORKFLOW_ID);
 	timings['install package, import, publish (s)'] = (performance.now() - started) / 1000;
 
-	timings['n8n start to ready (ms)'] = await n8n.start();
+	timings['n8n start to ready (ms)'] = await n8n.start(Number(process.env.DG_E2E_READY_MS) || 120000);
 	timings['ready to trigger webhook live (ms)'] = await n8n.waitForWebhook(TRIGGER_PATH);
 	await n8n.login();
 }, 1_200_000);
 
 afterAll(async () => {
+	if (process.env.DG_E2E_PRINT_MAILS) process.stdout.write(`\ne2e mails:\n${smtp.mails.map(mailSummary).join('\n')}\n`);
 	await n8n?.stop();
 	await smtp.stop();
 	await odoo.stop();
@@ -148,13 +177,25 @@ it('registered its subscription in Odoo on activation', async () => {
 		const active = await odoo.activeSubscriptions(n8n.webhookUrl);
 		return active.length ? active : undefined;
 	});
-	expect(subscriptions).toEqual([
-		{
-			url: `${n8n.webhookUrl}webhook/${TRIGGER_PATH}`,
-			event_types: ['approval.requested'],
-			document_models: ['purchase.order'],
-		},
-	]);
+	await until('both subscriptions', async () => ((await odoo.activeSubscriptions(n8n.webhookUrl)).length >= 2 ? true : undefined));
+	const both = await odoo.activeSubscriptions(n8n.webhookUrl);
+	expect(subscriptions.length).toBeGreaterThanOrEqual(1);
+	const sorted = (list: typeof both) =>
+		list.map((entry) => ({ ...entry, event_types: [...entry.event_types].sort() })).sort((a, b) => a.url.localeCompare(b.url));
+	expect(sorted(both)).toEqual(
+		[
+			{
+				url: `${n8n.webhookUrl}webhook/${TRIGGER_PATH}`,
+				event_types: ['approval.level_opened', 'approval.requested'],
+				document_models: ['purchase.order'],
+			},
+			{
+				url: `${n8n.webhookUrl}webhook/${COMPLETED_TRIGGER.webhookId}/odoo-governance`,
+				event_types: ['approval.completed'],
+				document_models: ['purchase.order'],
+			},
+		].sort((a, b) => a.url.localeCompare(b.url)),
+	);
 	expect((await odoo.idempotencyKeys('register_subscription'))[0]).toMatch(/^n8n-subscription:/);
 });
 
@@ -202,12 +243,14 @@ describe('refused deliveries run nothing', () => {
 	});
 });
 
-it.each(['hold', 'blocked'] as const)("tells the requester when Odoo's policy stopped the document (%s)", async (outcome) => {
+it.each(['hold', 'blocked'] as const)("tells the requester when Odoo's policy stopped the document (%s), and only why", async (outcome) => {
 	const before = smtp.mails.length;
 	const { requester, word } = await odoo.stopByPolicy(outcome);
 	await until('the requester e-mail', () => (smtp.mails.length > before ? true : undefined));
 	expect(smtp.mails.at(-1)!.to).toEqual([requester.email]);
 	expect(smtp.mails.at(-1)!.content).toContain(word);
+	expect(smtp.mails.at(-1)!.content).toContain(STOP_REASONS[outcome]);
+	expect(smtp.mails.at(-1)!.content).not.toContain(TIER_REASON);
 });
 
 describe("an approver's answer through their own link", () => {
@@ -217,7 +260,9 @@ describe("an approver's answer through their own link", () => {
 	it('shows a confirmation page first (a link preview decides nothing)', async () => {
 		const response = await fetch(approveLink());
 		expect(response.status).toBe(200);
-		expect(await response.text()).toContain('<form method="post">');
+		const page = await response.text();
+		keepPage('confirmation', page);
+		expect(page).toContain('<form method="post">');
 		expect(await odoo.decisions()).toEqual([]);
 	});
 
@@ -237,8 +282,10 @@ describe("an approver's answer through their own link", () => {
 
 		expect(response.status).toBe(200);
 		const page = await response.text();
+		keepPage('decision-recorded-level-1', page);
 		expect(page).toContain(`Thank you, ${approver().name}`);
-		expect(page).toContain('the request is now approved');
+		expect(page).toContain('Finance (level 2) decides next.');
+		expect(page).not.toContain('now pending');
 		expect(await odoo.decisions()).toEqual([
 			{
 				review_id: approval.reviewId,
@@ -250,16 +297,67 @@ describe("an approver's answer through their own link", () => {
 		]);
 	});
 
-	(real ? it : it.skip)('Odoo approved the review and the request, confirmed the order and audited the decision', async () => {
+	let finance: ApprovalCase;
+
+	it('tells the level-2 approver by e-mail when level 1 is done, with their own links', async () => {
+		finance = await odoo.levelOpened(approval);
+		expect(finance.delivery.status).toBe(200);
+		const [fiona] = finance.approvers;
+		const mail = await mailTo(fiona.email!, 'Approval needed');
+		expect(mail.content).toContain(`Hello ${fiona.name},`);
+		expect(mail.content).toContain('Your review: <b>Finance</b> (level 2)');
+		const query = new URLSearchParams({ review: String(finance.reviewId), actor: fiona.login, outcome: 'approve' });
+		expect(smtp.linksTo(fiona.email!).at(-1)![0]).toContain(`/webhook/procurement-decision?${query}`);
+	});
+
+	it("the level-2 approver's link approves the request, and the requester is told", async () => {
+		const [fiona] = finance.approvers;
+		const response = await fetch(smtp.linksTo(fiona.email!).at(-1)![0], { method: 'POST', body: new URLSearchParams({ comment: '' }) });
+		expect(response.status).toBe(200);
+		expect(await response.text()).toContain('The request is approved and the document is released');
+
+		await odoo.completed(finance);
+		const mail = await mailTo(approval.requester.email!, ': approved');
+		expect(mail.content).toContain(`Hello ${approval.requester.name},`);
+		expect(mail.content).toContain(`was <b>approved</b> by ${fiona.name} (Finance, level 2)`);
+	});
+
+	(real ? it : it.skip)('Odoo approved both levels and the request, confirmed the order and audited each decision', async () => {
 		const after = await real!.afterDecision(approval.reviewId);
 		expect(after).toMatchObject({ review: 'approved', request: 'approved', order: 'purchase' });
-		expect(after.audit).toEqual([
-			expect.objectContaining({
-				actor: approver().name,
-				summary: expect.stringContaining(approver().login),
-			}),
-		]);
-		expect(after.audit[0].content).toMatchObject({ details: { outcome: 'approve', comment: 'Fine', channel: 'api' } });
+		expect(after.audit.map((entry: { actor: string }) => entry.actor).sort()).toEqual([approver().name, finance.approvers[0].name].sort());
+		const marias = after.audit.find((entry: { actor: string }) => entry.actor === approver().name)!;
+		expect(marias.summary).toContain(approver().login);
+		expect(marias.content).toMatchObject({ details: { outcome: 'approve', comment: 'Fine', channel: 'api' } });
+	});
+});
+
+describe('the requester hears of every outcome', () => {
+	it('a rejection through the approver\'s link, with the comment', async () => {
+		const single = await odoo.requestApproval(1);
+		const [maria] = single.approvers;
+		await until('the approval mail of the new request', () =>
+			smtp.linksTo(maria.email!).flat().find((link) => link.includes(`review=${single.reviewId}&`) && link.includes('outcome=reject')),
+		90000);
+		const rejectLink = smtp.linksTo(maria.email!).flat().find((link) => link.includes(`review=${single.reviewId}&`) && link.includes('outcome=reject'))!;
+		const response = await fetch(rejectLink, { method: 'POST', body: new URLSearchParams({ comment: 'Quote expired, ask again' }) });
+		expect(response.status).toBe(200);
+		expect(await response.text()).toContain('The request is rejected');
+
+		await odoo.completed(single);
+		const mail = await mailTo(single.requester.email!, ': rejected');
+		expect(mail.content).toContain(`was <b>rejected</b> by ${maria.name}`);
+		expect(mail.content).toContain('Comment: Quote expired, ask again');
+	});
+
+	it('a request for changes taken in Odoo, with the comment', async () => {
+		const single = await odoo.requestApproval(1);
+		await odoo.requestChanges(single, single.approvers[1], 'Split the delivery in two');
+		await odoo.completed(single);
+		const mail = await mailTo(single.requester.email!, ': changes requested');
+		expect(mail.content).toContain(`was <b>sent back for changes</b> by ${single.approvers[1].name}`);
+		expect(mail.content).toContain('Comment: Split the delivery in two');
+		expect(mail.content).toContain('Please change the order and confirm it again');
 	});
 });
 
@@ -293,5 +391,5 @@ it('removes its subscription from Odoo when the workflow is deactivated', async 
 	await until('the subscription to be removed', async () =>
 		(await odoo.activeSubscriptions(n8n.webhookUrl)).length === 0 ? true : undefined,
 	);
-	expect(await odoo.removedSubscriptions(n8n.webhookUrl)).toBe(1);
+	expect(await odoo.removedSubscriptions(n8n.webhookUrl)).toBe(2);
 });

@@ -5,6 +5,8 @@ import { ApprovalRouter } from '../../nodes/ApprovalRouter/ApprovalRouter.node';
 import { OdooGovernanceTrigger } from '../../nodes/OdooGovernanceTrigger/OdooGovernanceTrigger.node';
 import { approvalRequested, maria, pendingReview, requester } from '../e2e/support/procurementScenario';
 import { StandInOdoo } from '../e2e/support/standInOdoo';
+import levelOpenedExample from '../../contract/events/examples/approval.level_opened.json';
+import completedExample from '../../contract/events/examples/approval.completed.json';
 import { ITEMS_NODE_TYPE, runWorkflow } from './support/inProcess';
 
 const PACKAGE = 'n8n-nodes-distribution-governance';
@@ -44,8 +46,8 @@ describe('the procurement approval template', () => {
 		const ids = nodes.map((node) => node.id);
 		expect(new Set(ids).size).toBe(ids.length);
 		const webhookIds = nodes.filter((node) => node.webhookId).map((node) => node.webhookId);
-		expect(webhookIds).toHaveLength(3);
-		expect(new Set(webhookIds).size).toBe(3);
+		expect(webhookIds).toHaveLength(4);
+		expect(new Set(webhookIds).size).toBe(4);
 		for (const node of nodes) {
 			for (const [type, reference] of Object.entries(node.credentials ?? {})) {
 				expect([node.name, type, reference.name]).toEqual([node.name, type, expect.any(String)]);
@@ -60,10 +62,24 @@ describe('the procurement approval template', () => {
 		const connections = template.connections as unknown as IConnections;
 		const targets = (from: string) => connections[from].main.map((output) => (output ?? []).map((to) => to.node));
 		expect(targets('Approval Requested')).toEqual([['Route Approval']]);
+		expect(targets('Approval Completed')).toEqual([['Tell Requester Outcome']]);
 		expect(targets('Route Approval')).toEqual([[], ['Ask Approver'], ['Tell Requester'], ['Tell Requester']]);
 		expect(targets('Decision Submitted')).toEqual([['Record Decision']]);
 		expect(targets('Record Decision')).toEqual([['Decision Recorded'], ['Decision Refused']]);
 		expect(byName('Record Decision').onError).toBe('continueErrorOutput');
+	});
+});
+
+describe('who the template tells', () => {
+	it('hears of every level that opens and of every outcome, for purchase orders', () => {
+		expect(byName('Approval Requested').parameters).toEqual({
+			eventTypes: ['approval.requested', 'approval.level_opened'],
+			filters: { documentModels: 'purchase.order' },
+		});
+		expect(byName('Approval Completed').parameters).toEqual({
+			eventTypes: ['approval.completed'],
+			filters: { documentModels: 'purchase.order' },
+		});
 	});
 });
 
@@ -129,6 +145,80 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 		const link = new URL((needsApproval[0].json.decision_links as IDataObject).approve as string);
 		expect(link.origin + link.pathname).toBe('http://127.0.0.1:5678/webhook/procurement-decision');
 		expect(odoo.calls).toEqual([]);
+	});
+
+	/** The template from `from` on, fed `event`: what each node output. */
+	async function run(from: string, event: IDataObject, extra: string[]) {
+		const execution = await runWorkflow({
+			nodes: [items([event]), byName(from), ...extra.map(byName)],
+			connections: { ...feed(from), ...(template.connections as unknown as IConnections) },
+			credentials: { distributionGovernanceOdooApi: credentials as never },
+			instanceBaseUrl: 'http://127.0.0.1:5678/',
+		});
+		return execution.outputs;
+	}
+
+	it('asks the level-2 approver by e-mail, with links, when Odoo opens level 2', async () => {
+		const outputs = await run('Route Approval', levelOpenedExample as IDataObject, ['Ask Approver', 'Tell Requester']);
+
+		const [mail] = outputs('Ask Approver')[0].map((item) => item.json);
+		expect(mail.toEmail).toBe('fiona@acme.example');
+		expect(mail.subject).toBe('Approval needed: P00042 (APR/2026/0011)');
+		expect(mail.html).toContain('Hello Fiona Finance,');
+		expect(mail.html).toContain('Alice Buyer asks for approval of <b>P00042</b> (12500.00 EUR)');
+		expect(mail.html).toContain('Your review: <b>Finance</b> (level 2), due 2026-11-25T10:30:00Z.');
+		expect(mail.html).toContain('href="http://127.0.0.1:5678/webhook/procurement-decision?review=22&actor=fiona%40acme.example&outcome=approve');
+	});
+
+	const completed = (result: string, closing: IDataObject | null) => ({
+		...completedExample,
+		data: { ...completedExample.data, result, conditions: [], closing_decision: closing },
+	});
+	const decisionBy = (outcome: string, comment: string | null) => ({
+		...completedExample.data.closing_decision,
+		outcome,
+		comment,
+	});
+
+	it.each([
+		['approved', decisionBy('approve', null), 'P00042: approved', 'was <b>approved</b> by Fiona Finance (Finance, level 2).'],
+		['rejected', decisionBy('reject', 'Over budget this quarter'), 'P00042: rejected', '<p>Comment: Over budget this quarter</p>'],
+		['changes_requested', decisionBy('request_changes', 'Split the delivery'), 'P00042: changes requested', 'Comment: Split the delivery'],
+	])('tells the requester the outcome (%s)', async (result, closing, subject, text) => {
+		const outputs = await run('Tell Requester Outcome', completed(result, closing), []);
+
+		const [mail] = outputs('Tell Requester Outcome')[0].map((item) => item.json);
+		expect([mail.toEmail, mail.subject]).toEqual([requester.email, subject]);
+		expect(mail.html).toContain('Hello Alice Buyer,');
+		expect(mail.html).toContain(text);
+	});
+
+	it("tells the requester only what blocked the order, not the approval tiers", async () => {
+		const event = approvalRequested('evt-block', pendingReview(), 'blocked');
+		(event.data as IDataObject).reasons = [
+			{ rule: 'po-spend-10k', action: 'require_tier', text: 'Spend of 10,000 or more' },
+			{ rule: 'po-risk-high', action: 'block', text: 'High-risk vendors are blocked' },
+		];
+		const outputs = await run('Route Approval', event as IDataObject, ['Ask Approver', 'Tell Requester']);
+
+		const [mail] = outputs('Tell Requester')[0].map((item) => item.json);
+		expect(mail.subject).toBe('P00042: blocked');
+		expect(mail.html).toContain('High-risk vendors are blocked');
+		expect(mail.html).not.toContain('Spend of 10,000');
+	});
+
+	it('says on the decision page what happens next after a level-1 approval', async () => {
+		odoo.reviews.push({ ...pendingReview(22), level: 2, tier_name: 'Finance', state: 'waiting' });
+		const { query } = await mariasLink('approve');
+
+		const outputs = await run('Record Decision', { query, body: {} }, ['Decision Recorded', 'Decision Refused']);
+
+		const [page] = outputs('Decision Recorded')[0].map((item) => item.json.responseBody as string);
+		expect(page).toContain('Thank you, Maria Manager');
+		expect(page).toContain('Odoo recorded your decision (<b>approve</b>) on <b>P00042</b>.');
+		expect(page).toContain('Finance (level 2) decides next.');
+		expect(page).not.toContain('now pending');
+		expect(page).toContain('name="viewport"');
 	});
 
 	it('routes blocked and held documents to their outputs', async () => {

@@ -123,6 +123,23 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['decide'] } }, properties);
 
+const CLOSED_STEPS: Record<string, string> = {
+	approved: 'The request is approved and the document is released; the requester is told.',
+	rejected: 'The request is rejected; the requester is told, with the comment.',
+	changes_requested: 'The requester is asked to change the document and submit it again.',
+	cancelled: 'The request was cancelled.',
+};
+
+/** What happens after this decision, in words for the person who took it ("Finance (level 2) decides next."). */
+export function nextStep(answer: IDataObject): string {
+	if (answer.request_state !== 'pending') return CLOSED_STEPS[answer.request_state as string] ?? '';
+	const reviews = (Array.isArray(answer.pending_reviews) ? answer.pending_reviews : []) as IDataObject[];
+	if (reviews.length === 0) return 'The request waits for the other approvers.';
+	const names = reviews.map((review) => `${String(review.tier_name)} (level ${String(review.level)})`);
+	const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+	return `${who} ${names.length === 1 ? 'decides' : 'decide'} next.`;
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const output = await forEachItem(this, async (itemIndex) => {
 		const reviewId = Number(this.getNodeParameter('reviewId', itemIndex));
@@ -167,7 +184,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (fields.comment) params.comment = fields.comment;
 		if (fields.conditions) params.conditions = fields.conditions;
 		const answer = await callGovernanceApi(this, 'decide', params, itemIndex);
-		return [{ json: answer as IDataObject, pairedItem: { item: itemIndex } }];
+		const json = answer as IDataObject;
+		return [{ json: { ...json, next_step: nextStep(json) }, pairedItem: { item: itemIndex } }];
 	});
 	return [output];
 }

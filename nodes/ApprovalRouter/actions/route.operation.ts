@@ -10,6 +10,8 @@ import { PolicySource } from '../policyCache';
 /** Output order of the router; the node's outputs are declared in the same order. */
 export const ROUTES: EvaluationOutcome[] = ['auto_approve', 'needs_approval', 'blocked', 'hold'];
 const HOLD = ROUTES.indexOf('hold');
+/** A later approval level opened: its reviewers are asked like level 1's (no policy outcome in it). */
+const LEVEL_OPENED = 'approval.level_opened';
 const LINK_OUTCOMES = ['approve', 'reject'];
 
 const properties: INodeProperties[] = [
@@ -23,7 +25,7 @@ const properties: INodeProperties[] = [
 				name: 'Odoo (From an Approval Event)',
 				value: 'odooDecision',
 				description:
-					'Take the route Odoo decided: items are approval.requested events from the Odoo Governance Trigger',
+					'Take the route Odoo decided: items are approval.requested or approval.level_opened events from the Odoo Governance Trigger',
 			},
 			{
 				name: 'Policy Evaluated Here',
@@ -117,7 +119,7 @@ interface LinkSettings {
 	now: number;
 }
 
-/** One item per (pending review, eligible approver) of an approval.requested event. */
+/** One item per (pending review, eligible approver) of an approval.requested or approval.level_opened event. */
 function approverItems(
 	context: IExecuteFunctions,
 	event: IDataObject,
@@ -169,7 +171,7 @@ async function routeOdooDecision(
 	links: LinkSettings | undefined,
 ): Promise<{ route: number; items: INodeExecutionData[] }> {
 	const data = asObject(item.json.data);
-	const outcome = data?.outcome;
+	const outcome = item.json.type === LEVEL_OPENED ? 'needs_approval' : data?.outcome;
 	const route = ROUTES.indexOf(outcome as EvaluationOutcome);
 	if (!data || route < 0) {
 		throw failure(

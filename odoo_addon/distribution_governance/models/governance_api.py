@@ -156,4 +156,6 @@ class GovernanceApi(models.AbstractModel):
             "actor": person(actor),
             "on_behalf_of": person(decision.on_behalf_of_id),
             "document": self._document(request),
+            "pending_reviews": [{"review_id": pending.id, "level": pending.level, "tier_name": pending.tier_name}
+                                for pending in request.review_ids.filtered(lambda item: item.state == "pending")],
         }

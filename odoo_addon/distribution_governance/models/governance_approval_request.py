@@ -195,6 +195,9 @@ class GovernanceApprovalRequest(models.Model):
         self.ensure_one()
         if not self.review_ids.filtered(lambda review: review.level == self.current_level and review.state != "approved"):
             self._start_next_level()
+            if self.state == "pending":
+                # Level 1 was announced by approval.requested; each later level by its own event.
+                self.env["governance.event"]._emit_approval_level_opened(self)
 
     def _complete(self, result):
         """Close the request as approved, rejected or changes requested, and tell the document."""

@@ -56,6 +56,7 @@ class GovernanceDelivery(models.Model):
     subscription_id = fields.Many2one("governance.subscription", required=True, readonly=True,
                                       ondelete="cascade", index=True)
     subject = fields.Char(required=True, readonly=True)
+    document_name = fields.Char("Document", compute="_compute_document_name")
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     state = fields.Selection(
         [("pending", "Pending"), ("retrying", "Retrying"), ("delivered", "Delivered"),
@@ -73,6 +74,12 @@ class GovernanceDelivery(models.Model):
     last_error = fields.Char(readonly=True)
     exception_id = fields.Many2one("governance.exception", "Dead-letter Exception", readonly=True)
     body = fields.Text(related="event_id.body")
+
+    @api.depends("subject")
+    def _compute_document_name(self):
+        names = self.env["governance.event.subject"]._document_names(self.mapped("subject"))
+        for delivery in self:
+            delivery.document_name = names.get(delivery.subject) or False
 
     def init(self):
         # The dispatcher's two lookups touch waiting deliveries only; partial indexes keep them

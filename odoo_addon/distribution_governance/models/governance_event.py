@@ -57,6 +57,8 @@ class GovernanceEvent(models.Model):
     body = fields.Text(readonly=True, help="The envelope exactly as delivered (canonical JSON).")
     delivery_ids = fields.One2many("governance.delivery", "event_id", "Deliveries", readonly=True)
     delivery_count = fields.Integer(compute="_compute_delivery_count")
+    document_name = fields.Char("Document", compute="_compute_document_name",
+                                help="The document the event is about, by its name.")
 
     # Indexed for the retention purge, which looks for the oldest events.
     create_date = fields.Datetime(readonly=True, index=True)
@@ -70,6 +72,12 @@ class GovernanceEvent(models.Model):
             [("event_id", "in", self.ids)], ["event_id"], ["__count"]))
         for event in self:
             event.delivery_count = counts.get(event, 0)
+
+    @api.depends("subject")
+    def _compute_document_name(self):
+        names = self.env["governance.event.subject"]._document_names(self.mapped("subject"))
+        for event in self:
+            event.document_name = names.get(event.subject) or False
 
     @api.model
     def _source(self):
@@ -173,26 +181,49 @@ class GovernanceEvent(models.Model):
         return self._emit(event_type, request._document(), dict(base, **data), company=request.company_id)
 
     @api.model
+    def _policy_data(self, request):
+        return {"name": request.policy_id.name, "version": request.policy_version,
+                "content_hash": request.policy_content_hash}
+
+    @api.model
+    def _pending_reviews_data(self, request):
+        """The request's open reviews, each with who may decide it now (the contract's pending_reviews)."""
+        return [{
+            "review_id": review.id,
+            "level": review.level,
+            "tier_name": review.tier_name,
+            "due": outbox.timestamp(review.date_due),
+            "eligible_approvers": [person(user) for user in review.eligible_user_ids],
+        } for review in request.review_ids.filtered(lambda review: review.state == "pending")]
+
+    @api.model
     def _emit_approval_requested(self, request):
         request = request.sudo()
         evaluation = json.loads(request.evaluation)
-        pending = request.review_ids.filtered(lambda review: review.state == "pending")
         return self._emit_for_request("approval.requested", request, {
             "requester": person(request.requester_id),
             "outcome": request.outcome,
-            "policy": {"name": request.policy_id.name, "version": request.policy_version,
-                       "content_hash": request.policy_content_hash},
+            "policy": self._policy_data(request),
             "matched_rules": evaluation["matched_rules"],
             "missing_facts": evaluation["missing_facts"],
             "reasons": evaluation["reasons"],
             "levels": evaluation["levels"],
-            "pending_reviews": [{
-                "review_id": review.id,
-                "level": review.level,
-                "tier_name": review.tier_name,
-                "due": outbox.timestamp(review.date_due),
-                "eligible_approvers": [person(user) for user in review.eligible_user_ids],
-            } for review in pending],
+            "pending_reviews": self._pending_reviews_data(request),
+        })
+
+    @api.model
+    def _emit_approval_level_opened(self, request):
+        """A later level opened: its reviewers are told as level 1's were by approval.requested."""
+        request = request.sudo()
+        evaluation = json.loads(request.evaluation)
+        level = request.current_level
+        rules = {rule for entry in evaluation["levels"] if entry["level"] == level for rule in entry["tiers"]}
+        return self._emit_for_request("approval.level_opened", request, {
+            "requester": person(request.requester_id),
+            "level": level,
+            "policy": self._policy_data(request),
+            "reasons": [reason for reason in evaluation["reasons"] if reason["rule"] in rules],
+            "pending_reviews": self._pending_reviews_data(request),
         })
 
     @api.model
@@ -224,8 +255,19 @@ class GovernanceEvent(models.Model):
     @api.model
     def _emit_approval_completed(self, request):
         request = request.sudo()
+        closing = request.decision_ids.sorted("id")[-1:] if request.state != "cancelled" else request.decision_ids.browse()
         return self._emit_for_request("approval.completed", request, {
             "result": request.state,
+            "requester": person(request.requester_id),
+            "closing_decision": {
+                "review_id": closing.review_id.id,
+                "level": closing.review_id.level,
+                "tier_name": closing.review_id.tier_name,
+                "outcome": closing.outcome,
+                "actor": person(closing.user_id),
+                "on_behalf_of": person(closing.on_behalf_of_id),
+                "comment": closing.comment or None,
+            } if closing else None,
             "conditions": [line for line in (request.conditions or "").split("\n") if line.strip()],
             "completed_at": outbox.timestamp(request.date_completed or fields.Datetime.now()),
         })

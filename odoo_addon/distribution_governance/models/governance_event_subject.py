@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class GovernanceEventSubject(models.Model):
@@ -33,3 +33,21 @@ class GovernanceEventSubject(models.Model):
             {"subject": subject},
         )
         return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _document_names(self, subjects):
+        """{subject: display name of its document} for ``<model>/<id>`` subjects, in one read per model.
+
+        The outbox shows people the document, not its technical subject; a document deleted since
+        (or of a model no longer installed) keeps its subject.
+        """
+        by_model = {}
+        for subject in set(subjects):
+            model, _slash, record_id = (subject or "").rpartition("/")
+            if model in self.env and record_id.isdigit():
+                by_model.setdefault(model, []).append(int(record_id))
+        names = {}
+        for model, ids in by_model.items():
+            for record in self.env[model].sudo().browse(ids).exists():
+                names[f"{model}/{record.id}"] = record.display_name
+        return {subject: names.get(subject) or subject for subject in subjects}

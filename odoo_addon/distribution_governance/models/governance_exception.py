@@ -12,6 +12,8 @@ STATES = [("open", "Open"), ("in_progress", "In Progress"), ("resolved", "Resolv
 CLOSED = ("resolved", "dismissed")
 # State changes go through the methods below (which audit them and emit events), never a plain write.
 TRANSITION_CONTEXT = "governance_exception_transition"
+DOCUMENT_MODELS = ("purchase.order", "sale.order", "stock.picking", "stock.quant", "account.move", "res.partner",
+                   "product.product", "governance.approval.request", "governance.delivery")
 
 
 class GovernanceException(models.Model):
@@ -46,6 +48,9 @@ class GovernanceException(models.Model):
     age_days = fields.Integer("Age (days)", compute="_compute_age_days")
     res_model = fields.Char("Document Model", index=True)
     res_id = fields.Many2oneReference("Document ID", model_field="res_model", index=True)
+    # What the form shows and edits: one field naming model and record together.
+    document_ref = fields.Reference(selection="_document_models", string="Linked Document",
+                                    compute="_compute_document_ref", inverse="_inverse_document_ref")
     document_name = fields.Char("Document")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     evidence_ids = fields.Many2many("ir.attachment", "governance_exception_evidence_rel", "exception_id",
@@ -57,14 +62,46 @@ class GovernanceException(models.Model):
 
     @api.depends("exception_type_id")
     def _compute_from_type(self):
+        """The type's defaults, whenever the type is set or changed (in the form and on create).
+
+        Values given with the type on create (the API passes the caller's severity) are kept:
+        Odoo computes only the fields the create left out.
+        """
         now = fields.Datetime.now()
         for exception in self:
             kind = exception.exception_type_id
-            exception.category = exception.category or kind.category or "business"
-            exception.severity = exception.severity or kind.default_severity or "medium"
-            exception.owner_id = exception.owner_id or kind.default_owner_id
-            exception.sla_due = exception.sla_due or (
-                kind.sla_hours and (exception.create_date or now) + timedelta(hours=kind.sla_hours))
+            if not kind:
+                exception.category = exception.category or "business"
+                exception.severity = exception.severity or "medium"
+                continue
+            exception.category = kind.category
+            exception.severity = kind.default_severity
+            exception.owner_id = kind.default_owner_id or exception.owner_id
+            exception.sla_due = kind.sla_hours and (exception.create_date or now) + timedelta(hours=kind.sla_hours)
+
+    @api.model
+    def _document_models(self):
+        """The documents an exception can be about: the usual business documents of a distributor
+        (where installed) and every model an exception already names."""
+        names = set(DOCUMENT_MODELS)
+        if self.env.registry.loaded:
+            self.env.cr.execute("SELECT DISTINCT res_model FROM governance_exception WHERE res_model IS NOT NULL")
+            names.update(row[0] for row in self.env.cr.fetchall())
+        models = self.env["ir.model"].sudo().search([("model", "in", sorted(name for name in names if name in self.env))])
+        return [(model.model, model.name) for model in models.sorted("name")]
+
+    @api.depends("res_model", "res_id")
+    def _compute_document_ref(self):
+        for exception in self:
+            valid = exception.res_model in self.env and exception.res_id
+            exception.document_ref = f"{exception.res_model},{exception.res_id}" if valid else False
+
+    def _inverse_document_ref(self):
+        for exception in self:
+            document = exception.document_ref
+            exception.write({"res_model": document._name if document else False,
+                             "res_id": document.id if document else False,
+                             "document_name": document.display_name if document else False})
 
     @api.depends("state", "severity")
     def _compute_orders(self):

@@ -16,6 +16,11 @@ from . import test_outbox_approval_events
 from . import test_outbox_concurrency
 from . import test_concurrency
 from . import test_outbox_views
+from . import test_outbox_level_events
+from . import test_user_form_groups
+from . import test_approval_request_form
+from . import test_exception_form
+from . import test_outbox_document_names
 from . import test_automation_failure
 from . import test_api_summary
 from . import test_api_risk

@@ -4,7 +4,18 @@
  * otherwise the stand-in on 127.0.0.1 (standInOdoo.ts). Both answer the same questions, so the
  * test reads one scenario.
  */
-import { approvalRequested, maria, pendingReview, requester, STOP_WORDS, type StopOutcome, tom } from './procurementScenario';
+import {
+	approvalCompleted,
+	approvalLevelOpened,
+	approvalRequested,
+	financeReview,
+	maria,
+	pendingReview,
+	requester,
+	STOP_WORDS,
+	type StopOutcome,
+	tom,
+} from './procurementScenario';
 import { RealOdoo, realOdooFromEnvironment } from './realOdoo';
 import type { Delivery, Tamper } from './signedDelivery';
 import { StandInOdoo, type Person } from './standInOdoo';
@@ -29,6 +40,8 @@ export interface ApprovalCase {
 	reviewId: number;
 	approvers: Person[];
 	requester: Person;
+	/** The purchase order (a real Odoo only). */
+	orderId?: number;
 	/** What the receiver answered Odoo; `answer` only when the Odoo keeps it (the stand-in). */
 	delivery: { status: number; milliseconds: number; answer?: string };
 }
@@ -56,8 +69,17 @@ export interface OdooUnderTest {
 	removedSubscriptions(urlPrefix: string): Promise<number>;
 	/** Idempotency keys of this run's calls of `method`, oldest first. */
 	idempotencyKeys(method: string): Promise<string[]>;
-	/** A purchase order needs approval: Odoo delivers approval.requested to the subscription. */
-	requestApproval(): Promise<ApprovalCase>;
+	/**
+	 * A purchase order needs approval: Odoo delivers approval.requested to the subscription. With
+	 * two levels (the default) Finance (level 2, Fiona) decides after Purchasing (level 1, Maria or Tom).
+	 */
+	requestApproval(levels?: 1 | 2): Promise<ApprovalCase>;
+	/** After `of`'s level 1 was approved, Odoo opened level 2 and delivered approval.level_opened. */
+	levelOpened(of: ApprovalCase): Promise<ApprovalCase>;
+	/** Odoo closed `of`'s request and delivered approval.completed. */
+	completed(of: ApprovalCase): Promise<void>;
+	/** `approver` asks for changes on `of` through the write-back API (not through a link). */
+	requestChanges(of: ApprovalCase, approver: Person, comment: string): Promise<void>;
 	/** A purchase order the policy holds or blocks: Odoo tells n8n, whose mail to the requester says `word`. */
 	stopByPolicy(outcome: StopOutcome): Promise<{ requester: Person; word: string }>;
 	/** A delivery of an approval.requested event, tampered with, straight to the subscription. */
@@ -82,7 +104,7 @@ class StandInUnderTest implements OdooUnderTest {
 
 	async start() {
 		await this.odoo.start();
-		this.odoo.reviews.push(pendingReview());
+		this.odoo.reviews.push(pendingReview(), financeReview());
 	}
 
 	async stop() {
@@ -108,16 +130,83 @@ class StandInUnderTest implements OdooUnderTest {
 		return this.odoo.callsOf(method).map((params) => params.idempotency_key as string);
 	}
 
-	async requestApproval(): Promise<ApprovalCase> {
-		const review = this.odoo.reviews[0];
-		const [delivery] = await this.odoo.deliver(approvalRequested('evt-e2e-1', review));
+	async requestApproval(levels: 1 | 2 = 2): Promise<ApprovalCase> {
+		let review = this.odoo.reviews[0];
+		let eventId = 'evt-e2e-1';
+		if (levels === 1) {
+			// A request of its own, with level 1 only.
+			const n = this.odoo.reviews.length;
+			review = { ...pendingReview(30 + n), request_id: 12 + n, request_ref: `APR/2026/00${12 + n}` };
+			this.odoo.reviews.push(review);
+			eventId = `evt-e2e-single-${n}`;
+		}
+		const [delivery] = await this.odoo.deliver(approvalRequested(eventId, review));
 		return {
-			eventId: 'evt-e2e-1',
+			eventId,
 			reviewId: review.review_id,
 			approvers: [maria, tom],
 			requester,
 			delivery: { status: delivery.status, milliseconds: delivery.milliseconds, answer: delivery.body },
 		};
+	}
+
+	private requestOf(of: ApprovalCase) {
+		return this.odoo.reviews.find((review) => review.review_id === of.reviewId)!.request_id;
+	}
+
+	async levelOpened(of: ApprovalCase): Promise<ApprovalCase> {
+		const review = this.odoo.reviews.find(
+			(candidate) => candidate.request_id === this.requestOf(of) && candidate.level > 1 && candidate.state === 'pending',
+		);
+		if (!review) throw new Error(`the stand-in opened no later level of review ${of.reviewId}`);
+		const eventId = `evt-e2e-level-${review.review_id}`;
+		const [delivery] = await this.odoo.deliver(approvalLevelOpened(eventId, review));
+		return {
+			eventId,
+			reviewId: review.review_id,
+			approvers: review.eligible_approvers,
+			requester: review.requester,
+			delivery: { status: delivery.status, milliseconds: delivery.milliseconds, answer: delivery.body },
+		};
+	}
+
+	async completed(of: ApprovalCase) {
+		const reviews = this.odoo.reviews.filter((review) => review.request_id === this.requestOf(of));
+		const decision = this.odoo
+			.callsOf('decide')
+			.filter((call) => reviews.some((review) => review.review_id === call.review_id))
+			.at(-1);
+		if (!decision) throw new Error(`no decision closed the request of review ${of.reviewId}`);
+		const review = reviews.find((candidate) => candidate.review_id === decision.review_id)!;
+		const result = { approve: 'approved', reject: 'rejected', request_changes: 'changes_requested' }[decision.outcome as string]!;
+		const actor = review.eligible_approvers.find((person) => person.login === decision.actor)!;
+		await this.odoo.deliver(
+			approvalCompleted(`evt-e2e-completed-${review.request_id}`, review, result, {
+				outcome: decision.outcome as string,
+				actor,
+				comment: (decision.comment as string | undefined) ?? null,
+			}),
+		);
+	}
+
+	async requestChanges(of: ApprovalCase, approver: Person, comment: string) {
+		const answer = await fetch(`${this.odoo.url}/jsonrpc`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				jsonrpc: '2.0',
+				method: 'call',
+				params: {
+					service: 'object',
+					method: 'execute_kw',
+					args: ['acme', 2, STAND_IN_KEY, 'governance.api', 'decide', [
+						{ review_id: of.reviewId, actor: approver.login, outcome: 'request_changes', comment, idempotency_key: `changes-${of.reviewId}` },
+					]],
+				},
+			}),
+		});
+		const body = (await answer.json()) as { error?: unknown };
+		if (body.error) throw new Error(`the stand-in refused the request for changes: ${JSON.stringify(body.error)}`);
 	}
 
 	async stopByPolicy(outcome: StopOutcome) {

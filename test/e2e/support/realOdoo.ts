@@ -29,8 +29,11 @@ const odooJsonRpc = require('../../../scripts/odoo-session.cjs') as OdooSession;
 
 /** How long Odoo's outbox may take to deliver an event (its dispatcher is a cron job). */
 const DELIVERY_TIMEOUT_MS = 90_000;
-/** The approval tier needs 1,000 or more, the hold rule 50,000 or more. */
+/** Long enough for one retry (the outbox's first backoff is about a minute). */
+const RETRIED_DELIVERY_TIMEOUT_MS = 180_000;
+/** The approval tier needs 1,000 or more, Finance (level 2) 10,000 or more, the hold rule 50,000 or more. */
 const NEEDS_APPROVAL_AMOUNT = 12500;
+const ONE_LEVEL_AMOUNT = 2500;
 const HELD_AMOUNT = 60000;
 const BLOCKED_AMOUNT = 250000;
 
@@ -57,6 +60,7 @@ export async function connectRealOdoo(
 	const server = await odooJsonRpc.serverVersion(admin);
 	return {
 		admin,
+		integration,
 		integrationUid: integration.uid,
 		version: `${server} (addon ${info.addon_version}, API ${info.api_version})`,
 		hasJson2: Number(server.split('.')[0]) >= 19,
@@ -82,7 +86,8 @@ export class RealOdoo implements OdooUnderTest {
 	private readonly peoplesPassword = `E2e-${randomUUID()}`;
 	/** Records with a larger id than these were made by this run. */
 	private readonly floor: Record<string, number> = {};
-	private people!: { buyer: Person; maria: Person; tom: Person };
+	private people!: { buyer: Person; maria: Person; tom: Person; fiona: Person };
+	private integration!: Call;
 	private buyer!: Call;
 	private vendorId = 0;
 	private productId = 0;
@@ -100,7 +105,8 @@ export class RealOdoo implements OdooUnderTest {
 
 	async start() {
 		const connected = await connectRealOdoo(this.credential, this.administrator);
-		({ admin: this.admin, integrationUid: this.integrationUid, version: this.version, hasJson2: this.hasJson2 } = connected);
+		({ admin: this.admin, integration: this.integration, integrationUid: this.integrationUid, version: this.version, hasJson2: this.hasJson2 } =
+			connected);
 		for (const model of ['governance.idempotency', 'governance.approval.decision', 'governance.subscription']) {
 			const [last] = await this.admin(model, 'search_read', [[]], { fields: ['id'], order: 'id desc', limit: 1, context: { active_test: false } });
 			this.floor[model] = last?.id ?? 0;
@@ -127,7 +133,8 @@ export class RealOdoo implements OdooUnderTest {
 		const buyer = await person('alice', 'Alice Buyer', requesterGroups);
 		const maria = await person('maria', 'Maria Manager', approverGroups);
 		const tom = await person('tom', 'Tom Treasurer', approverGroups);
-		this.people = { buyer: buyer.person, maria: maria.person, tom: tom.person };
+		const fiona = await person('fiona', 'Fiona Finance', approverGroups);
+		this.people = { buyer: buyer.person, maria: maria.person, tom: tom.person, fiona: fiona.person };
 		this.buyer = await odooJsonRpc.session(this.credential.url, this.credential.database, buyer.person.login, this.peoplesPassword);
 
 		this.vendorId = await admin('res.partner', 'create', [{ name: `E2E Vendor ${this.tag}`, governance_vendor_risk: 'low' }]);
@@ -145,6 +152,12 @@ export class RealOdoo implements OdooUnderTest {
 						reason: 'Spend of 1,000 or more', tier_name: 'Purchasing manager', tier_level: 1, min_approvals: 1,
 						sla_hours: 24, approver_user_ids: [[6, 0, [maria.id, tom.id]]],
 						condition_ids: [[0, 0, { fact: 'amount', op: 'gte', value: '1000' }]],
+					}],
+					[0, 0, {
+						code: `${this.tag}-finance`, sequence: 15, document_type: 'purchase.order', action: 'require_tier',
+						reason: 'Spend of 10,000 or more', tier_name: 'Finance', tier_level: 2, min_approvals: 1,
+						sla_hours: 48, approver_user_ids: [[6, 0, [fiona.id]]],
+						condition_ids: [[0, 0, { fact: 'amount', op: 'gte', value: '10000' }]],
 					}],
 					[0, 0, {
 						code: `${this.tag}-hold`, sequence: 20, document_type: 'purchase.order', action: 'hold',
@@ -195,28 +208,32 @@ export class RealOdoo implements OdooUnderTest {
 		return orderId;
 	}
 
-	/** The approval.requested event about `orderId` and its delivery, once the dispatcher tried it. */
-	private async deliveredEvent(orderId: number) {
+	/**
+	 * The `type` event about `orderId` and its delivery, once the dispatcher tried it (or, with
+	 * `untilDelivered`, once a try succeeded: a first try can fail on a kept-alive connection the
+	 * receiver closed, and the outbox retries about a minute later).
+	 */
+	private async deliveredEvent(orderId: number, type = 'approval.requested', untilDelivered = false) {
 		const started = Date.now();
 		for (;;) {
 			const [event] = await this.admin('governance.event', 'search_read', [
-				[['event_type', '=', 'approval.requested'], ['subject', '=', `purchase.order/${orderId}`]],
+				[['event_type', '=', type], ['subject', '=', `purchase.order/${orderId}`]],
 			], { fields: ['event_uid', 'body'] });
 			// The delivery to this run's subscription (the database may have other subscribers).
 			const [delivery] = event
 				? await this.admin('governance.delivery', 'search_read', [[
 						['event_id', '=', event.id],
 						['subscription_id.registered_by_id', '=', this.integrationUid],
-						['subscription_id', '>', this.floor['governance.subscription']],
+						['subscription_id.id', '>', this.floor['governance.subscription']],
 					]], { fields: ['state', 'last_status_code', 'last_latency_ms', 'last_error', 'attempt_count'] })
 				: [];
-			if (delivery?.attempt_count > 0) {
-				this.lastEventBody = event.body;
+			if (delivery?.attempt_count > 0 && (!untilDelivered || delivery.state === 'delivered')) {
+				if (type === 'approval.requested') this.lastEventBody = event.body;
 				return { event, delivery };
 			}
-			if (Date.now() - started > DELIVERY_TIMEOUT_MS) {
+			if (Date.now() - started > (untilDelivered ? RETRIED_DELIVERY_TIMEOUT_MS : DELIVERY_TIMEOUT_MS)) {
 				throw new Error(
-					`Odoo did not deliver approval.requested for purchase.order/${orderId} within ${DELIVERY_TIMEOUT_MS} ms ` +
+					`Odoo did not deliver ${type} for purchase.order/${orderId} within ${DELIVERY_TIMEOUT_MS} ms ` +
 						`(event: ${event ? event.event_uid : 'none'}; is the dispatcher cron running, e.g. --max-cron-threads=1?)`,
 				);
 			}
@@ -224,8 +241,8 @@ export class RealOdoo implements OdooUnderTest {
 		}
 	}
 
-	async requestApproval(): Promise<ApprovalCase> {
-		const orderId = await this.confirmOrder(NEEDS_APPROVAL_AMOUNT);
+	async requestApproval(levels: 1 | 2 = 2): Promise<ApprovalCase> {
+		const orderId = await this.confirmOrder(levels === 2 ? NEEDS_APPROVAL_AMOUNT : ONE_LEVEL_AMOUNT);
 		const { event, delivery } = await this.deliveredEvent(orderId);
 		const [review] = await this.admin('governance.approval.review', 'search_read', [
 			[['request_id.res_model', '=', 'purchase.order'], ['request_id.res_id', '=', orderId], ['state', '=', 'pending']],
@@ -235,8 +252,34 @@ export class RealOdoo implements OdooUnderTest {
 			reviewId: review.id,
 			approvers: [this.people.maria, this.people.tom],
 			requester: this.people.buyer,
+			orderId,
 			delivery: { status: delivery.last_status_code, milliseconds: delivery.last_latency_ms },
 		};
+	}
+
+	async levelOpened(of: ApprovalCase): Promise<ApprovalCase> {
+		const { event, delivery } = await this.deliveredEvent(of.orderId!, 'approval.level_opened', true);
+		const [review] = await this.admin('governance.approval.review', 'search_read', [
+			[['request_id.res_model', '=', 'purchase.order'], ['request_id.res_id', '=', of.orderId], ['state', '=', 'pending'], ['level', '=', 2]],
+		], { fields: ['id'] });
+		return {
+			eventId: event.event_uid,
+			reviewId: review.id,
+			approvers: [this.people.fiona],
+			requester: this.people.buyer,
+			orderId: of.orderId,
+			delivery: { status: delivery.last_status_code, milliseconds: delivery.last_latency_ms },
+		};
+	}
+
+	async completed(of: ApprovalCase) {
+		await this.deliveredEvent(of.orderId!, 'approval.completed', true);
+	}
+
+	async requestChanges(of: ApprovalCase, approver: Person, comment: string) {
+		await this.integration('governance.api', 'decide', [
+			{ review_id: of.reviewId, actor: approver.login, outcome: 'request_changes', comment, idempotency_key: `changes-${this.tag}-${of.reviewId}` },
+		]);
 	}
 
 	/**

@@ -39,7 +39,8 @@ export interface StandInReview {
 	due: string | null;
 	eligible_approvers: Person[];
 	requester: Person;
-	state: 'pending' | 'decided';
+	/** 'waiting': a later level's review, opened when the reviews of the level before are decided. */
+	state: 'pending' | 'decided' | 'waiting';
 }
 
 export interface Subscription {
@@ -389,7 +390,13 @@ export class StandInOdoo {
 			throw new OdooFault('odoo.exceptions.ValidationError', `${String(params.outcome)} needs a comment [dg:comment_required]`);
 		}
 		review.state = 'decided';
-		const requestState = params.outcome === 'approve' ? 'approved' : params.outcome === 'reject' ? 'rejected' : 'pending';
+		// A later level opens once this one is approved (one review per level is all the stand-in models).
+		const approving = params.outcome === 'approve' || params.outcome === 'approve_with_conditions';
+		const waiting = this.reviews.filter((other) => other.request_id === review.request_id && other.state === 'waiting');
+		const nextLevel = approving && waiting.length ? Math.min(...waiting.map((other) => other.level)) : undefined;
+		for (const other of waiting) if (other.level === nextLevel) other.state = 'pending';
+		const requestState =
+			nextLevel !== undefined ? 'pending' : params.outcome === 'approve' ? 'approved' : params.outcome === 'reject' ? 'rejected' : 'pending';
 		return {
 			review_id: review.review_id,
 			request_id: review.request_id,
@@ -397,6 +404,9 @@ export class StandInOdoo {
 			outcome: params.outcome,
 			actor,
 			document: review.document,
+			pending_reviews: this.reviews
+				.filter((other) => other.request_id === review.request_id && other.state === 'pending')
+				.map((other) => ({ review_id: other.review_id, level: other.level, tier_name: other.tier_name })),
 		};
 	}
 }

@@ -57,8 +57,41 @@ describe('record a decision', () => {
 			},
 		]);
 		expect(output).toEqual([
-			{ json: answer({ review_id: 21, actor: 'maria@acme.example', outcome: 'reject' }), pairedItem: { item: 0 } },
+			{
+				json: {
+					...answer({ review_id: 21, actor: 'maria@acme.example', outcome: 'reject' }),
+					next_step: 'The request is approved and the document is released; the requester is told.',
+				},
+				pairedItem: { item: 0 },
+			},
 		]);
+	});
+
+	it.each([
+		[[{ review_id: 22, level: 2, tier_name: 'Finance' }], 'Finance (level 2) decides next.'],
+		[
+			[
+				{ review_id: 22, level: 2, tier_name: 'Finance' },
+				{ review_id: 23, level: 2, tier_name: 'Operations' },
+			],
+			'Finance (level 2) and Operations (level 2) decide next.',
+		],
+	])('says who decides next while the request is pending (%j)', async (pending, step) => {
+		const http = fakeOdoo({ decide: (params) => ({ ...answer(params), request_state: 'pending', pending_reviews: pending }) });
+		const { context } = executeContext({ parameters: base, http });
+
+		const [[item]] = await router.execute.call(context);
+
+		expect(item.json.next_step).toBe(step);
+	});
+
+	it('says what a closing decision means for the requester', async () => {
+		const http = fakeOdoo({ decide: (params) => ({ ...answer(params), request_state: 'rejected', pending_reviews: [] }) });
+		const { context } = executeContext({ parameters: { ...base, outcome: 'reject', additionalFields: { comment: 'No' } }, http });
+
+		const [[item]] = await router.execute.call(context);
+
+		expect(item.json.next_step).toBe('The request is rejected; the requester is told, with the comment.');
 	});
 
 	it("raises Odoo's refusal with the item index", async () => {

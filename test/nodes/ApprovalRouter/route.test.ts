@@ -3,6 +3,7 @@ import { NodeOperationError, type IDataObject, type IPairedItemData } from 'n8n-
 import { ApprovalRouter } from '../../../nodes/ApprovalRouter/ApprovalRouter.node';
 import { checkDecisionLink } from '../../../nodes/ApprovalRouter/decisionLinks';
 import { CREDENTIALS, executeContext, fakeOdoo } from '../helpers/contexts';
+import levelOpened from '../../../contract/events/examples/approval.level_opened.json';
 import { approvalRequested, purchasingCases, purchasingPolicy } from '../helpers/fixtures';
 
 const router = new ApprovalRouter();
@@ -89,6 +90,29 @@ describe('route as Odoo decided', () => {
 			'bad_signature',
 		);
 		expect(checkDecisionLink(CREDENTIALS.secret, asSigned, fields.signature, expires + 1)).toBe('expired');
+	});
+
+	it("asks a later level's reviewers when Odoo opens it (approval.level_opened), like level 1's", async () => {
+		const { context } = executeContext({
+			parameters: { ...parameters, perApprover: true, decisionLinkUrl: 'https://n8n.acme.example/webhook/decide' },
+			items: [{ json: levelOpened }],
+			http: fakeOdoo({}),
+		});
+
+		const [auto, needsApproval, blocked, hold] = await router.execute.call(context);
+
+		expect([auto, blocked, hold]).toEqual([[], [], []]);
+		expect(needsApproval).toHaveLength(1);
+		expect(needsApproval[0].json).toMatchObject({
+			event_id: levelOpened.id,
+			level: 2,
+			review: { review_id: 22, level: 2, tier_name: 'Finance' },
+			approver: { login: 'fiona@acme.example' },
+			requester: { login: 'alice@acme.example' },
+			document: { name: 'P00042' },
+		});
+		const link = new URL((needsApproval[0].json.decision_links as IDataObject).approve as string);
+		expect(Object.fromEntries(link.searchParams)).toMatchObject({ review: '22', actor: 'fiona@acme.example' });
 	});
 
 	it('refuses an item that is not an approval event, naming the item', async () => {

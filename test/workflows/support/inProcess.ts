@@ -47,7 +47,48 @@ class Items implements INodeType {
 	}
 }
 
+export const MAIL_NODE_TYPE = 'n8n-nodes-base.emailSend';
+export const RESPOND_NODE_TYPE = 'n8n-nodes-base.respondToWebhook';
+
+/**
+ * Stands in for one of n8n's own nodes (not available here): outputs the given parameters, their
+ * expressions resolved by n8n-core, so a test can read the mail or the page the template makes.
+ */
+class Captured implements INodeType {
+	description: INodeTypeDescription;
+
+	// execute() runs with n8n's context as `this`, so it picks the fields by the node's type.
+	constructor(type: string, names: string[]) {
+		this.description = {
+			displayName: `${type} (captured)`,
+			name: type,
+			group: ['output'],
+			version: [1, 1.1, 2, 2.1],
+			description: 'Outputs what the node would send',
+			defaults: { name: type },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			properties: names.map((name) => ({ displayName: name, name, type: 'string' as const, default: '' })),
+			usableAsTool: true,
+		};
+	}
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const names = (this.getNode().type === MAIL_NODE_TYPE ? MAIL_FIELDS : RESPOND_FIELDS).filter((name) => name !== 'emailFormat');
+		return [
+			this.getInputData().map((_item, index) => ({
+				json: Object.fromEntries(names.map((name) => [name, this.getNodeParameter(name, index) as string])),
+				pairedItem: { item: index },
+			})),
+		];
+	}
+}
+const MAIL_FIELDS = ['toEmail', 'subject', 'html', 'emailFormat'];
+const RESPOND_FIELDS = ['responseBody'];
+
 const nodeTypeClasses: Record<string, INodeType> = {
+	[MAIL_NODE_TYPE]: new Captured(MAIL_NODE_TYPE, MAIL_FIELDS),
+	[RESPOND_NODE_TYPE]: new Captured(RESPOND_NODE_TYPE, RESPOND_FIELDS),
 	'n8n-nodes-distribution-governance.approvalRouter': new ApprovalRouter(),
 	'n8n-nodes-distribution-governance.odooGovernanceTrigger': new OdooGovernanceTrigger(),
 	[ITEMS_NODE_TYPE]: new Items(),
