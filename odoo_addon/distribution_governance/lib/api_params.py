@@ -19,7 +19,7 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "event_types.
 
 _KNOWN = {
     "type", "properties", "required", "additionalProperties", "minLength", "maxLength", "minimum",
-    "maximum", "enum", "items", "minItems", "pattern", "format", "default", "description",
+    "maximum", "enum", "items", "minItems", "maxItems", "pattern", "format", "default", "description",
 }
 
 
@@ -74,6 +74,8 @@ def check(schema, value, path=""):
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             raise ParamsError(path, f"must have at least {schema['minItems']} items")
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            raise ParamsError(path, f"must have at most {schema['maxItems']} items")
         for index, item in enumerate(value):
             check(schema.get("items", {}), item, f"{path}[{index}]")
     if isinstance(value, dict):

@@ -14,3 +14,4 @@ from . import test_outbox_approval_events
 from . import test_outbox_concurrency
 from . import test_concurrency
 from . import test_outbox_views
+from . import test_supplier_confirmation
