@@ -15,3 +15,6 @@ from . import test_outbox_concurrency
 from . import test_concurrency
 from . import test_outbox_views
 from . import test_supplier_confirmation
+from . import test_governed_replenishment
+from . import test_supplier_confirmation_api
+from . import test_supplier_confirmation_views
