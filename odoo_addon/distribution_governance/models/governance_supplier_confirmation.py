@@ -136,6 +136,7 @@ class GovernanceSupplierConfirmation(models.Model):
             })
             self.env["governance.event"]._emit("supplier_confirmation.requested", order, dict(
                 confirmation._event_base(), buyer=person(confirmation.buyer_id),
+                origin="replenishment" if order.order_line.orderpoint_id else "manual",
                 lines=[{"line_id": line.purchase_line_id.id, "product": confirmation._product_data(line.product_id),
                         "quantity": float_repr(line.purchase_line_id.product_qty, 3).rstrip("0").rstrip("."),
                         "planned_date": outbox.timestamp(line.planned_date)} for line in confirmation.line_ids],

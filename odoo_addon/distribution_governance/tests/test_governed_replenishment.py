@@ -70,6 +70,8 @@ class TestGovernedReplenishment(SupplierCase):
         self.decide(rfq, "Category manager", self.eve)
         self.assertEqual(rfq.state, "purchase")
         self.assertEqual(self.confirmation_of(rfq).state, "awaiting")
+        requested = self.events(rfq, "supplier_confirmation.requested").envelope()["data"]
+        self.assertEqual((requested["origin"], requested["supplier"]["email"]), ("replenishment", "sales@backup-bearings.example"))
         completed = self.events(rfq, "approval.completed").envelope()["data"]
         self.assertEqual(completed["result"], "approved")
 

@@ -27,6 +27,7 @@ class TestSupplierConfirmation(SupplierCase):
         data = requested.envelope()["data"]
         self.assertEqual((data["confirmation"]["state"], data["supplier"]["email"], data["buyer"]["login"]),
                          ("awaiting", "orders@acme-parts.example", "buyer"))
+        self.assertEqual(data["origin"], "manual")
         # Releasing again opens no second one; the vendor's own window wins over the company's.
         order.button_approve()
         self.assertEqual(len(self.confirmation_of(order)), 1)
