@@ -133,6 +133,8 @@ it('loads our nodes from the installed community package', async () => {
 		'n8n-nodes-distribution-governance.approvalRouter',
 		'n8n-nodes-distribution-governance.approvalRouterTool',
 		'n8n-nodes-distribution-governance.odooGovernanceTrigger',
+		'n8n-nodes-distribution-governance.supplierConfirmationTracker',
+		'n8n-nodes-distribution-governance.supplierConfirmationTrackerTool',
 	]);
 });
 
