@@ -24,7 +24,13 @@ if (args.length < 1 || args.length > 2) {
 	console.error('usage: evaluate-policy.mjs VECTORS.json | evaluate-policy.mjs POLICY.json INPUT.json');
 	process.exit(2);
 }
-const [first, second] = args.map((path) => JSON.parse(readFileSync(path, 'utf8')));
+let first, second;
+try {
+	[first, second] = args.map((path) => JSON.parse(readFileSync(path, 'utf8')));
+} catch (error) {
+	console.error(`evaluate-policy.mjs: cannot read ${args.join(' ')}: ${error.name}: ${error.message}`);
+	process.exit(2);
+}
 if (args.length === 2) {
 	console.log(canonical.canonicalJson(policy.evaluatePolicy(first, second)));
 } else {

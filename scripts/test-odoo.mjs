@@ -7,20 +7,36 @@
 //   ODOO_DB_HOST, ODOO_DB_PORT, ODOO_DB_USER, ODOO_DB_PASSWORD                  PostgreSQL role with CREATEDB
 //   ODOO_TEST_TAGS    default /distribution_governance                         optional
 //   ODOO_TEST_KEEP_DB set to 1 to keep the test database                        optional
+// Variables not set in the environment are read from the user-level file
+// ${XDG_CONFIG_HOME:-~/.config}/distribution-governance/odoo.env (KEY=VALUE lines, # comments), so a
+// machine that has an Odoo 18 runs these tests in `npm test` and CI without anything in the repository.
 // Prints "odoo: N passed, N failed" (or one "odoo: not run ..." line when no Odoo is configured) and
 // exits non-zero when a test fails, the install logs an error, or Odoo cannot run.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const env = process.env;
+const configFile = join(
+	process.env.XDG_CONFIG_HOME || join(homedir(), '.config'),
+	'distribution-governance',
+	'odoo.env',
+);
+const fromFile = {};
+if (existsSync(configFile)) {
+	for (const line of readFileSync(configFile, 'utf8').split('\n')) {
+		const match = line.match(/^\s*(ODOO_[A-Z_]+)\s*=\s*(.*?)\s*$/);
+		if (match) fromFile[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+	}
+}
+const env = { ...fromFile, ...process.env };
+if (Object.keys(fromFile).length) console.log(`odoo: using ${configFile}`);
 
 if (!env.ODOO_BIN || !env.ODOO_ADDONS_PATH) {
-	console.log('odoo: not run (no Odoo configured: set ODOO_BIN and ODOO_ADDONS_PATH, see README "Odoo tests")');
+	console.log(`odoo: not run (no Odoo configured: set ODOO_BIN and ODOO_ADDONS_PATH or write ${configFile}, see README "Odoo tests")`);
 	process.exit(0);
 }
 if (!existsSync(env.ODOO_BIN)) {

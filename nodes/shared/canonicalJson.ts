@@ -1,10 +1,25 @@
 /**
  * Canonical JSON as defined in contract/policy/SEMANTICS.md: keys sorted by code point, no
- * insignificant white space, integer numbers only. Byte for byte the same as
+ * insignificant white space, integer numbers only, no lone surrogates. Byte for byte the same as
  * odoo_addon/distribution_governance/lib/canonical_json.py.
  */
 
 export class NonCanonicalNumberError extends Error {}
+
+/** A string or key holds a lone surrogate (U+D800-U+DFFF not in a pair): UTF-8 cannot encode it. */
+export class NonCanonicalStringError extends Error {}
+
+// With the u flag a high-low pair is one code point, so only a lone surrogate matches.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+export function hasLoneSurrogate(text: string): boolean {
+	return LONE_SURROGATE.test(text);
+}
+
+function text(value: string): string {
+	if (hasLoneSurrogate(value)) throw new NonCanonicalStringError(JSON.stringify(value));
+	return JSON.stringify(value);
+}
 
 export function isSafeInteger(value: unknown): value is number {
 	return typeof value === 'number' && Number.isSafeInteger(value);
@@ -18,7 +33,7 @@ export function hasCanonicalForm(value: unknown): boolean {
 	return true;
 }
 
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
 	const left = Array.from(a);
 	const right = Array.from(b);
 	const length = Math.min(left.length, right.length);
@@ -30,9 +45,8 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 export function canonicalJson(value: unknown): string {
-	if (value === null || typeof value === 'boolean' || typeof value === 'string') {
-		return JSON.stringify(value);
-	}
+	if (typeof value === 'string') return text(value);
+	if (value === null || typeof value === 'boolean') return JSON.stringify(value);
 	if (typeof value === 'number') {
 		if (!isSafeInteger(value)) throw new NonCanonicalNumberError(String(value));
 		return String(value === 0 ? 0 : value);
@@ -44,7 +58,7 @@ export function canonicalJson(value: unknown): string {
 		const entries = Object.entries(value as Record<string, unknown>)
 			.filter(([, item]) => item !== undefined)
 			.sort(([a], [b]) => compareCodePoints(a, b));
-		return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+		return `{${entries.map(([key, item]) => `${text(key)}:${canonicalJson(item)}`).join(',')}}`;
 	}
 	throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
 }

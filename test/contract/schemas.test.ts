@@ -58,6 +58,12 @@ describe('policy document schema', () => {
 	test.each(valid)('accepts the valid policy of %s', (_name, testCase) => {
 		expect(validate(testCase.policy) ? [] : validate.errors).toEqual([]);
 	});
+
+	it('refuses a tier naming an approver twice', () => {
+		const [, testCase] = allPolicyCases().find(([name]) => name === 'tiers.json duplicate-user-two-of-alice-alice')!;
+		expect(validate(testCase.policy)).toBe(false);
+		expect(validate.errors?.[0]).toMatchObject({ keyword: 'uniqueItems', instancePath: '/rules/0/tier/approvers' });
+	});
 });
 
 describe('write-back API contract', () => {

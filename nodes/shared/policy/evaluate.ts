@@ -7,7 +7,13 @@
 import { createHash } from 'crypto';
 
 import catalogue from '../../../contract/policy/facts.json';
-import { canonicalJson, hasCanonicalForm, isSafeInteger } from '../canonicalJson';
+import {
+	canonicalJson,
+	compareCodePoints,
+	hasCanonicalForm,
+	hasLoneSurrogate,
+	isSafeInteger,
+} from '../canonicalJson';
 import { compareDecimals, parseDecimal } from './decimal';
 import type {
 	Approver,
@@ -40,6 +46,7 @@ const MSG_OBJECT = 'must be an object';
 const MSG_NON_EMPTY = 'must be a non-empty string';
 const MSG_DECIMAL = 'must be a decimal string or an integer';
 const MSG_APPROVER = 'must be {"type": "user"|"group"|"field", "ref": non-empty string}';
+const MSG_LONE_SURROGATE = 'must not contain a lone surrogate';
 const FACT_TYPE_MESSAGES: Record<FactType, string> = {
 	decimal: MSG_DECIMAL,
 	string: 'must be a string',
@@ -77,6 +84,40 @@ const isIntegerAtLeast = (value: unknown, minimum: number) => isSafeInteger(valu
 const isApprover = (value: unknown): value is Approver =>
 	isObject(value) && APPROVER_TYPES.includes(value.type as string) && isNonEmptyString(value.ref);
 const isMissing = (value: unknown) => value === undefined || value === null;
+
+/** Arrays and objects nested in one another, the document itself included. */
+export const MAX_DEPTH = 64;
+
+/** Whether `value` nests arrays and objects more than `limit` deep (recursion stays within limit + 1). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+	if (typeof value !== 'object' || value === null) return false;
+	if (limit < 1) return true;
+	return Object.values(value).some((item) => nestedDeeperThan(item, limit - 1));
+}
+
+const memberPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/**
+ * The path of the first string holding a lone surrogate in `value`, or undefined. Canonical order:
+ * an object's keys by code point, each key before its value (a key with a lone surrogate is
+ * reported at the object's own path); array items in order.
+ */
+export function loneSurrogatePath(value: unknown, path = ''): string | undefined {
+	if (typeof value === 'string') return hasLoneSurrogate(value) ? path : undefined;
+	if (Array.isArray(value)) {
+		for (const [index, item] of value.entries()) {
+			const found = loneSurrogatePath(item, `${path}[${index}]`);
+			if (found !== undefined) return found;
+		}
+	} else if (isObject(value)) {
+		for (const key of Object.keys(value).sort(compareCodePoints)) {
+			if (hasLoneSurrogate(key)) return path;
+			const found = loneSurrogatePath(value[key], memberPath(path, key));
+			if (found !== undefined) return found;
+		}
+	}
+	return undefined;
+}
 
 /** `sha256:<hex>` of the canonical JSON of `document` without its `content_hash`. */
 export function policyContentHash(document: object): string {
@@ -126,13 +167,19 @@ function validateTier(rule: Json, rulePath: string): PolicyError | undefined {
 	if (!Array.isArray(approvers) || approvers.length === 0) {
 		return policyError(`${path}.approvers`, 'must be a non-empty array');
 	}
-	const badApprover = approvers.findIndex((approver) => !isApprover(approver));
-	if (badApprover >= 0) return policyError(`${path}.approvers[${badApprover}]`, MSG_APPROVER);
+	const seen = new Set<string>();
+	for (const [index, approver] of approvers.entries()) {
+		if (!isApprover(approver)) return policyError(`${path}.approvers[${index}]`, MSG_APPROVER);
+		const key = JSON.stringify([approver.type, approver.ref]);
+		if (seen.has(key)) return policyError(`${path}.approvers[${index}]`, 'duplicate approver');
+		seen.add(key);
+	}
 	if (!isIntegerAtLeast(tier.min_approvals, 1)) {
 		return policyError(`${path}.min_approvals`, 'must be an integer >= 1');
 	}
-	const onlyUsers = (approvers as Approver[]).every((approver) => approver.type === 'user');
-	if (onlyUsers && (tier.min_approvals as number) > approvers.length) {
+	// Without a group, each approver (a user, or the user in a field) is one person at most.
+	const noGroup = (approvers as Approver[]).every((approver) => approver.type !== 'group');
+	if (noGroup && (tier.min_approvals as number) > approvers.length) {
 		return policyError(`${path}.min_approvals`, 'exceeds the number of named approvers');
 	}
 	if (!isMissing(tier.sla_hours) && !isIntegerAtLeast(tier.sla_hours, 1)) {
@@ -185,7 +232,12 @@ export function findPolicyProblem(document: unknown): PolicyError | undefined {
 		const problem = validateRule(rule, `rules[${index}]`, seenIds);
 		if (problem) return problem;
 	}
+	if (nestedDeeperThan(document, MAX_DEPTH)) {
+		return policyError('', `must not be nested more than ${MAX_DEPTH} levels deep`);
+	}
 	if (!hasCanonicalForm(document)) return policyError('', 'must contain integer numbers only');
+	const surrogatePath = loneSurrogatePath(document);
+	if (surrogatePath !== undefined) return policyError(surrogatePath, MSG_LONE_SURROGATE);
 	if (hasHash && declaredHash !== policyContentHash(document)) {
 		return policyError('content_hash', "does not match the document's content");
 	}
@@ -209,6 +261,7 @@ function isFactOfType(value: unknown, factType: FactType): boolean {
 export function findInputProblem(document: PolicyDocument, subject: unknown): PolicyError | undefined {
 	if (!isObject(subject)) return inputError('', MSG_OBJECT);
 	if (!isNonEmptyString(subject.document_type)) return inputError('document_type', MSG_NON_EMPTY);
+	if (hasLoneSurrogate(subject.document_type)) return inputError('document_type', MSG_LONE_SURROGATE);
 	const facts = subject.facts;
 	if (!isObject(facts)) return inputError('facts', MSG_OBJECT);
 	if (!isMissing(facts.currency) && facts.currency !== document.currency) {
@@ -216,8 +269,10 @@ export function findInputProblem(document: PolicyDocument, subject: unknown): Po
 	}
 	for (const [name, factType] of Object.entries(FACT_TYPES)) {
 		const value = facts[name];
-		if (!isMissing(value) && !isFactOfType(value, factType)) {
-			return inputError(`facts.${name}`, FACT_TYPE_MESSAGES[factType]);
+		if (isMissing(value)) continue;
+		if (!isFactOfType(value, factType)) return inputError(`facts.${name}`, FACT_TYPE_MESSAGES[factType]);
+		if ((factType === 'string' || factType === 'string_list') && loneSurrogatePath(value) !== undefined) {
+			return inputError(`facts.${name}`, MSG_LONE_SURROGATE);
 		}
 	}
 	return undefined;

@@ -1,16 +1,30 @@
 """Canonical JSON, as defined in contract/policy/SEMANTICS.md.
 
-Sorted keys, no insignificant white space, UTF-8, integer numbers only. Used for policy
+Sorted keys, no insignificant white space, UTF-8, integer numbers only, no lone surrogates
+(UTF-8 cannot encode them). Used for policy
 content hashes, the audit hash chain and byte-for-byte comparison with the TypeScript side.
 """
 
 import json
+import re
 
 MAX_SAFE_INTEGER = 2**53 - 1
+# A surrogate code point in a Python string is always a lone one: JSON decoding joins an escaped
+# high-low pair into one code point, and UTF-8 cannot carry a surrogate at all.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class NonCanonicalNumber(ValueError):
     """The value holds a number that has no canonical form (a fraction, or beyond 2^53-1)."""
+
+
+class NonCanonicalString(ValueError):
+    """The value holds a string or key with a lone surrogate (U+D800-U+DFFF), which UTF-8 cannot encode."""
+
+
+def has_lone_surrogate(text):
+    """Whether the string ``text`` holds a surrogate that is not half of a pair (so is not text)."""
+    return LONE_SURROGATE.search(text) is not None
 
 
 def as_safe_integer(value):
@@ -27,9 +41,17 @@ def as_safe_integer(value):
     return None
 
 
+def _check_text(text):
+    if has_lone_surrogate(text):
+        raise NonCanonicalString(ascii(text))
+    return text
+
+
 def _normalise(value):
+    if isinstance(value, str):
+        return _check_text(value)
     if isinstance(value, dict):
-        return {str(key): _normalise(item) for key, item in value.items()}
+        return {_check_text(str(key)): _normalise(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_normalise(item) for item in value]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -41,5 +63,8 @@ def _normalise(value):
 
 
 def canonical_json(value):
-    """Serialise ``value`` canonically; raises NonCanonicalNumber for non-integer numbers."""
+    """Serialise ``value`` canonically.
+
+    Raises NonCanonicalNumber for a non-integer number and NonCanonicalString for a lone surrogate.
+    """
     return json.dumps(_normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

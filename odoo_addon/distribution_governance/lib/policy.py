@@ -5,7 +5,8 @@ canonical result, byte for byte, as nodes/shared/policy/ in TypeScript. Odoo cal
 ``evaluate`` and never evaluates a policy any other way.
 
 Command line: ``python3 policy.py VECTORS.json`` or ``python3 policy.py POLICY.json INPUT.json``
-prints canonical JSON results (see ``main``).
+prints canonical JSON results (see ``main``); one process evaluates a whole vector file (the
+differential test in test/contract/ sends thousands of random cases through it at once).
 """
 
 import hashlib
@@ -16,19 +17,24 @@ import sys
 from decimal import Decimal
 
 if __package__:
-    from .canonical_json import NonCanonicalNumber, as_safe_integer, canonical_json
+    from .canonical_json import as_safe_integer, canonical_json, has_lone_surrogate
 else:  # run as a script
-    from canonical_json import NonCanonicalNumber, as_safe_integer, canonical_json
+    from canonical_json import as_safe_integer, canonical_json, has_lone_surrogate
 
 POLICY_FORMAT = "distribution-governance.policy/1"
 ACTIONS = ("require_tier", "block", "hold")
 APPROVER_TYPES = ("user", "group", "field")
 OUTCOMES = ("auto_approve", "needs_approval", "hold", "blocked")
 
-_DECIMAL_RE = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
-_RULE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-_HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+# Always used with fullmatch: "$" would also match before a final newline ("10000\n").
+_DECIMAL_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+_RULE_ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
+_HASH_RE = re.compile(r"sha256:[0-9a-f]{64}")
+# The CLI reads JSON integers of more digits than this as (inexact, unsafe) floats: Python refuses
+# to convert an integer of over 4,300 digits, and no integer of 17 or more digits is a safe one.
+_MAX_INTEGER_DIGITS = 32
+MAX_DEPTH = 64  # arrays and objects nested in one another, the document itself included
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "facts.json"), encoding="utf-8") as _catalogue:
     CATALOGUE = json.load(_catalogue)
@@ -41,6 +47,7 @@ MSG_ARRAY = "must be an array"
 MSG_NON_EMPTY = "must be a non-empty string"
 MSG_DECIMAL = "must be a decimal string or an integer"
 MSG_APPROVER = 'must be {"type": "user"|"group"|"field", "ref": non-empty string}'
+MSG_LONE_SURROGATE = "must not contain a lone surrogate"
 FACT_TYPE_MESSAGES = {
     "decimal": MSG_DECIMAL,
     "string": "must be a string",
@@ -73,7 +80,7 @@ def _input_error(path, message):
 def parse_decimal(value):
     """A fact or condition decimal as an exact Decimal, or None when it is not one."""
     if isinstance(value, str):
-        return Decimal(value) if _DECIMAL_RE.match(value) else None
+        return Decimal(value) if _DECIMAL_RE.fullmatch(value) else None
     integer = as_safe_integer(value)
     return Decimal(integer) if integer is not None else None
 
@@ -97,6 +104,54 @@ def _is_approver(value):
 def _check_integer(value, minimum):
     integer = as_safe_integer(value)
     return integer is not None and integer >= minimum
+
+
+def _member_path(path, key):
+    return f"{path}.{key}" if path else key
+
+
+def _nested_deeper_than(value, limit):
+    """Whether ``value`` nests arrays and objects more than ``limit`` deep (recursion stays within limit + 1)."""
+    if isinstance(value, (dict, list)):
+        if limit < 1:
+            return True
+        items = value.values() if isinstance(value, dict) else value
+        return any(_nested_deeper_than(item, limit - 1) for item in items)
+    return False
+
+
+def _has_only_integers(value):
+    """Whether every number in ``value`` is a safe integer (so it has a canonical form)."""
+    if isinstance(value, dict):
+        return all(_has_only_integers(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_has_only_integers(item) for item in value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return as_safe_integer(value) is not None
+    return True
+
+
+def lone_surrogate_path(value, path=""):
+    """The path of the first string holding a lone surrogate in ``value``, or None.
+
+    Canonical order: an object's keys by code point, each key before its value (a key with a lone
+    surrogate is reported at the object's own path); array items in order.
+    """
+    if isinstance(value, str):
+        return path if has_lone_surrogate(value) else None
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = lone_surrogate_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            if has_lone_surrogate(key):
+                return path
+            found = lone_surrogate_path(value[key], _member_path(path, key))
+            if found is not None:
+                return found
+    return None
 
 
 def content_hash(document):
@@ -152,12 +207,18 @@ def _validate_tier(rule, path):
     approvers = tier.get("approvers")
     if not isinstance(approvers, list) or not approvers:
         raise _policy_error(f"{path}.approvers", "must be a non-empty array")
+    seen = set()
     for index, approver in enumerate(approvers):
         if not _is_approver(approver):
             raise _policy_error(f"{path}.approvers[{index}]", MSG_APPROVER)
+        if (approver["type"], approver["ref"]) in seen:
+            raise _policy_error(f"{path}.approvers[{index}]", "duplicate approver")
+        seen.add((approver["type"], approver["ref"]))
     if not _check_integer(tier.get("min_approvals"), 1):
         raise _policy_error(f"{path}.min_approvals", "must be an integer >= 1")
-    if all(approver["type"] == "user" for approver in approvers) and as_safe_integer(tier["min_approvals"]) > len(approvers):
+    # Without a group, each approver (a user, or the user in a field) is one person at most.
+    no_group = all(approver["type"] != "group" for approver in approvers)
+    if no_group and as_safe_integer(tier["min_approvals"]) > len(approvers):
         raise _policy_error(f"{path}.min_approvals", "exceeds the number of named approvers")
     sla_hours = tier.get("sla_hours")
     if sla_hours is not None and not _check_integer(sla_hours, 1):
@@ -171,7 +232,7 @@ def _validate_rule(rule, path, seen_ids):
     if not isinstance(rule, dict):
         raise _policy_error(path, MSG_OBJECT)
     rule_id = rule.get("id")
-    if not isinstance(rule_id, str) or not _RULE_ID_RE.match(rule_id):
+    if not isinstance(rule_id, str) or not _RULE_ID_RE.fullmatch(rule_id):
         raise _policy_error(f"{path}.id", "must be 1-64 characters of A-Z a-z 0-9 _ . : -")
     if rule_id in seen_ids:
         raise _policy_error(f"{path}.id", "duplicate rule id")
@@ -203,10 +264,10 @@ def validate_policy(document):
     if not _check_integer(document.get("version"), 1):
         raise _policy_error("version", "must be an integer >= 1")
     currency = document.get("currency")
-    if not isinstance(currency, str) or not _CURRENCY_RE.match(currency):
+    if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
         raise _policy_error("currency", "must be an ISO 4217 currency code")
     declared_hash = document.get("content_hash")
-    if "content_hash" in document and (not isinstance(declared_hash, str) or not _HASH_RE.match(declared_hash)):
+    if "content_hash" in document and (not isinstance(declared_hash, str) or not _HASH_RE.fullmatch(declared_hash)):
         raise _policy_error("content_hash", 'must be "sha256:" followed by 64 lowercase hex digits')
     rules = document.get("rules")
     if not isinstance(rules, list):
@@ -214,11 +275,14 @@ def validate_policy(document):
     seen_ids = set()
     for index, rule in enumerate(rules):
         _validate_rule(rule, f"rules[{index}]", seen_ids)
-    try:
-        actual_hash = content_hash(document)
-    except NonCanonicalNumber:
-        raise _policy_error("", "must contain integer numbers only") from None
-    if "content_hash" in document and declared_hash != actual_hash:
+    if _nested_deeper_than(document, MAX_DEPTH):
+        raise _policy_error("", f"must not be nested more than {MAX_DEPTH} levels deep")
+    if not _has_only_integers(document):
+        raise _policy_error("", "must contain integer numbers only")
+    surrogate_path = lone_surrogate_path(document)
+    if surrogate_path is not None:
+        raise _policy_error(surrogate_path, MSG_LONE_SURROGATE)
+    if "content_hash" in document and declared_hash != content_hash(document):
         raise _policy_error("content_hash", "does not match the document's content")
 
 
@@ -228,6 +292,8 @@ def validate_input(document, subject):
         raise _input_error("", MSG_OBJECT)
     if not _is_non_empty_string(subject.get("document_type")):
         raise _input_error("document_type", MSG_NON_EMPTY)
+    if has_lone_surrogate(subject["document_type"]):
+        raise _input_error("document_type", MSG_LONE_SURROGATE)
     facts = subject.get("facts")
     if not isinstance(facts, dict):
         raise _input_error("facts", MSG_OBJECT)
@@ -246,6 +312,8 @@ def validate_input(document, subject):
         }[fact_type](value)
         if not valid:
             raise _input_error(f"facts.{name}", FACT_TYPE_MESSAGES[fact_type])
+        if fact_type in ("string", "string_list") and lone_surrogate_path(value) is not None:
+            raise _input_error(f"facts.{name}", MSG_LONE_SURROGATE)
 
 
 def _condition_holds(condition, value):
@@ -343,6 +411,21 @@ def evaluate(document, subject):
         return error.as_result()
 
 
+def _big_integer(text):
+    if len(text.lstrip("-")) <= _MAX_INTEGER_DIGITS:
+        return int(text)
+    return float(text)  # beyond any safe integer (inf for thousands of digits): never an integer
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def load_json(handle):
+    """Read JSON as JavaScript's JSON.parse does: huge integers stay numbers, NaN/Infinity are refused."""
+    return json.load(handle, parse_int=_big_integer, parse_constant=_no_constant)
+
+
 def main(argv):
     """Print canonical results: one per case of a vector file, or one for a policy and an input file.
 
@@ -354,13 +437,18 @@ def main(argv):
         return 2
     loaded = []
     for path in argv:
-        with open(path, encoding="utf-8") as handle:
-            loaded.append(json.load(handle))
+        try:
+            with open(path, encoding="utf-8") as handle:
+                loaded.append(load_json(handle))
+        except (OSError, ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            sys.stderr.write(f"policy.py: cannot read {path}: {type(error).__name__}: {error}\n")
+            return 2
     if len(loaded) == 2:
-        print(canonical_json(evaluate(loaded[0], loaded[1])))
-        return 0
-    for case in loaded[0]["cases"]:
-        print(case["name"], canonical_json(evaluate(case["policy"], case["input"])))
+        lines = [canonical_json(evaluate(loaded[0], loaded[1]))]
+    else:
+        lines = [f"{case['name']} {canonical_json(evaluate(case['policy'], case['input']))}" for case in loaded[0]["cases"]]
+    # UTF-8 whatever the locale, like the TypeScript command line.
+    sys.stdout.buffer.write("".join(f"{line}\n" for line in lines).encode("utf-8"))
     return 0
 
 

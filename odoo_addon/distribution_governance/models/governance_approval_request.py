@@ -3,6 +3,7 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..lib import tier_staffing
 from ..lib.canonical_json import canonical_json
 
 REQUEST_STATES = [
@@ -42,6 +43,8 @@ class GovernanceApprovalRequest(models.Model):
     policy_content_hash = fields.Char(related="policy_version_id.content_hash", store=True)
     evaluation = fields.Text(readonly=True, help="The evaluator's result (canonical JSON).")
     facts = fields.Text(readonly=True, help="The document's facts when it was submitted (canonical JSON).")
+    scope = fields.Text(readonly=True, help="What the approval covers besides the facts, e.g. the vendor, currency and "
+                        "products of an order (canonical JSON).")
     matched_rules = fields.Char(readonly=True)
     missing_facts = fields.Char(readonly=True)
     reasons = fields.Text(readonly=True)
@@ -73,6 +76,8 @@ class GovernanceApprovalRequest(models.Model):
     def _submit(self, document, requester, policy, evaluation, facts):
         """Create the request of a document that needs approval or is held, and start its first level."""
         policy_document = json.loads(policy._current_version().document)
+        if evaluation["outcome"] == "needs_approval":
+            evaluation = self._hold_unmeetable_tiers(document, requester, policy_document, evaluation)
         request = self.sudo().create({
             "name": self.env["ir.sequence"].sudo().next_by_code("governance.approval.request") or "/",
             "res_model": document._name,
@@ -86,6 +91,7 @@ class GovernanceApprovalRequest(models.Model):
             "policy_version_id": policy._current_version().id,
             "evaluation": canonical_json(evaluation),
             "facts": canonical_json(facts),
+            "scope": canonical_json(document.sudo()._governance_scope()),
             "matched_rules": ", ".join(evaluation["matched_rules"]),
             "missing_facts": ", ".join(evaluation["missing_facts"]),
             "reasons": "\n".join(reason["text"] for reason in evaluation["reasons"])
@@ -122,6 +128,39 @@ class GovernanceApprovalRequest(models.Model):
         request._start_next_level()
         self.env["governance.event"]._emit_approval_requested(request)
         return request
+
+    @api.model
+    def _hold_unmeetable_tiers(self, document, requester, policy_document, evaluation):
+        """The evaluation, turned into a hold when a tier has fewer eligible approvers than its minimum.
+
+        Such a request could never be approved (the requester is excluded, people are inactive or of
+        another company, a group or field names too few); held, it says which tier falls short and by
+        how much, and the buyer submits again once the policy or the people are fixed. Each short tier
+        adds a hold reason naming its rule.
+        """
+        Review = self.env["governance.approval.review"]
+        rules = {rule["id"]: rule for rule in policy_document["rules"]}
+        shortfalls, staffed = [], []
+        for level in evaluation["levels"]:
+            for rule_id in level["tiers"]:
+                tier = rules[rule_id]["tier"]
+                eligible, notes = Review._eligible_approvers(tier["approvers"], document, requester, document.company_id)
+                if len(eligible) < tier["min_approvals"]:
+                    shortfalls.append({"action": "hold", "rule": rule_id,
+                                       "text": Review._shortfall_text(tier, len(eligible), notes)})
+                staffed.append((rule_id, tier["min_approvals"], set(eligible.ids)))
+        # One person cannot satisfy two tiers: together the tiers need enough different people.
+        group = None if shortfalls else tier_staffing.understaffed_group(staffed)
+        if group:
+            rule_ids, needed, available = group
+            shortfalls.append({"action": "hold", "rule": rule_ids[0], "text": _(
+                "%(tiers)s need %(needed)s different approvers between them but only %(available)s are eligible "
+                "(one person cannot approve two tiers of a request)",
+                tiers=" and ".join(rules[rule_id]["tier"]["name"] for rule_id in rule_ids), needed=needed,
+                available=available)})
+        if not shortfalls:
+            return evaluation
+        return dict(evaluation, outcome="hold", reasons=evaluation["reasons"] + shortfalls)
 
     def _lock_for_decision(self):
         """Serialise decisions on one request.

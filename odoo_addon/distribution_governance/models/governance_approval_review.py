@@ -91,21 +91,58 @@ class GovernanceApprovalReview(models.Model):
     # -- routing ------------------------------------------------------------------------------
 
     def _resolve(self, refs):
-        """Users named by approver references (user login/e-mail, group XML id, document field)."""
+        """Users named by approver references (user login/e-mail, group XML id, document field) who may decide."""
         self.ensure_one()
-        users = self.env["res.users"]
-        document = self.request_id._document()
+        request = self.request_id
+        return self._eligible_approvers(refs, request._document(), request.requester_id, request.company_id)[0]
+
+    @api.model
+    def _eligible_approvers(self, refs, document, requester, company):
+        """(users, notes): the active internal users of ``company`` named by ``refs``, the requester excluded;
+        the notes say who was left out and why."""
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        named = Users.browse()
+        notes = []
         for ref in refs:
             if ref["type"] == "user":
-                users |= users.sudo().search(["|", ("login", "=", ref["ref"]), ("email", "=ilike", escape_like(ref["ref"]))])
+                named |= Users.search(["|", ("login", "=", ref["ref"]), ("email", "=ilike", escape_like(ref["ref"]))])
             elif ref["type"] == "group":
                 group = self.env.ref(ref["ref"], raise_if_not_found=False)
                 if group and group._name == "res.groups":
-                    users |= group.sudo().users
+                    named |= group.sudo().with_context(active_test=False).users
             elif ref["ref"] in document._fields and document._fields[ref["ref"]].comodel_name == "res.users":
-                users |= document.sudo()[ref["ref"]]
-        company = self.request_id.company_id
-        return users.filtered(lambda user: not user.share and company in user.company_ids) - self.request_id.requester_id
+                users = document.sudo()[ref["ref"]]
+                if not users:
+                    notes.append(_("the document's %s names nobody", document._fields[ref["ref"]].string))
+                named |= Users.browse(users.ids)
+        if requester in named:
+            notes.append(_("the requester is excluded"))
+        rest = named - requester
+        inactive = rest.filtered(lambda user: not user.active)
+        shared = (rest - inactive).filtered("share")
+        outside = (rest - inactive - shared).filtered(lambda user: company not in user.company_ids)
+        for users, one, many in (
+            (inactive, _("1 inactive user is excluded"), _("%s inactive users are excluded")),
+            (shared, _("1 portal user is excluded"), _("%s portal users are excluded")),
+            (outside, _("1 user without access to the company is excluded"),
+             _("%s users without access to the company are excluded")),
+        ):
+            if users:
+                notes.append(one if len(users) == 1 else many % len(users))
+        eligible = rest - inactive - shared - outside
+        return self.env["res.users"].sudo().browse(eligible.ids), notes
+
+    @api.model
+    def _shortfall_text(self, tier, count, notes):
+        """'Finance needs 2 approvers but only 1 is eligible (the requester is excluded)'."""
+        needed = tier["min_approvals"]
+        text = (_("%(tier)s needs %(min)s approver", tier=tier["name"], min=needed) if needed == 1 else
+                _("%(tier)s needs %(min)s approvers", tier=tier["name"], min=needed))
+        if not count:
+            text += _(" but none is eligible")
+        else:
+            text += (_(" but only 1 is eligible") if count == 1 else _(" but only %s are eligible", count))
+        return text + (" (%s)" % "; ".join(notes) if notes else "")
 
     def _routed_users(self, users):
         """Who is notified for ``users``: each one, or their substitute while they are away."""

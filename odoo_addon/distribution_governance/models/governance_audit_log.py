@@ -26,6 +26,7 @@ class GovernanceAuditLog(models.Model):
             ("request_held", "Document held"),
             ("request_blocked", "Document blocked"),
             ("straight_through", "Straight-through"),
+            ("released_change", "Changed after release"),
             ("review_started", "Review started"),
             ("decision", "Decision"),
             ("escalation", "Escalation"),

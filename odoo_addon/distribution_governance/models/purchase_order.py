@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 from odoo.tools import float_repr
 
 
@@ -56,6 +56,18 @@ class PurchaseOrder(models.Model):
             "urgency": self.governance_urgency or None,
             "origin": "replenishment" if self.order_line.orderpoint_id else "manual",
         }
+
+    def _governance_scope(self):
+        self.ensure_one()
+        return {
+            "vendor": f"res.partner,{self.partner_id.commercial_partner_id.id}",
+            "currency": f"res.currency,{self.currency_id.id}",
+            "products": sorted(f"product.product,{product_id}" for product_id in self.order_line.product_id.ids),
+        }
+
+    def _governance_change_hint(self):
+        return _("To order more, put the difference on a new purchase order, which goes through the policy on its own; "
+                 "to change this order beyond its approval, cancel it, set it to draft, change it and confirm it again.")
 
     def _governance_first_vendor(self, product):
         sellers = product.seller_ids.filtered(

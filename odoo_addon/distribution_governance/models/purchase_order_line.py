@@ -1,25 +1,11 @@
-from odoo import api, models
-
-# Line fields that a purchase order's facts (amount, categories, vendor preference) depend on.
-GOVERNED_LINE_FIELDS = {"product_id", "product_qty", "product_uom", "price_unit", "discount", "order_id"}
+from odoo import models
 
 
 class PurchaseOrderLine(models.Model):
-    """Lines of an order waiting for approval cannot change what the approvers are deciding on."""
+    """Order lines hold what a purchase order's facts come from: amount, categories, vendor preference."""
 
-    _inherit = "purchase.order.line"
+    _name = "purchase.order.line"
+    _inherit = ["purchase.order.line", "governance.line.mixin"]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        order_ids = {vals.get("order_id") for vals in vals_list if vals.get("order_id")}
-        self.env["purchase.order"].browse(order_ids)._governance_check_unlocked()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if GOVERNED_LINE_FIELDS & set(vals):
-            self.order_id._governance_check_unlocked()
-        return super().write(vals)
-
-    def unlink(self):
-        self.order_id._governance_check_unlocked()
-        return super().unlink()
+    _governance_document_field = "order_id"
+    _governance_locked_fields = ("product_id", "product_qty", "product_uom", "price_unit", "discount", "taxes_id")

@@ -1,4 +1,5 @@
 from . import test_policy_versions
+from . import test_policy_tiers
 from . import test_purchase_governance
 from . import test_reviews
 from . import test_sla
@@ -18,3 +19,5 @@ from . import test_supplier_confirmation
 from . import test_governed_replenishment
 from . import test_supplier_confirmation_api
 from . import test_supplier_confirmation_views
+from . import test_released_documents
+from . import test_unmeetable_tiers

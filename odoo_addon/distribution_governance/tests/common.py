@@ -96,6 +96,16 @@ class GovernanceCase(TransactionCase):
             "order_line": [Command.create({"product_id": self.product.id, "product_qty": 1, "price_unit": amount})],
         }, **vals))
 
+    def approved_order(self, amount, **vals):
+        """A purchase order of ``amount`` confirmed by the buyer and approved by every tier it needs."""
+        order = self.create_order(amount, **vals)
+        order.with_user(self.buyer).button_confirm()
+        for tier_name, approvers in (("Purchasing", self.alice), ("Finance", self.fay | self.finn), ("Operations", self.olga)):
+            for approver in approvers if self.review(order, tier_name) else ():
+                self.decide(order, tier_name, approver)
+        self.assertEqual((order.state, self.request_of(order).state), ("purchase", "approved"))
+        return order
+
     def request_of(self, order):
         return order.sudo()._governance_current_request()
 

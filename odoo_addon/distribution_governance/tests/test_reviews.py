@@ -51,11 +51,13 @@ class TestReviews(GovernanceCase):
         self.assertAlmostEqual(group[0], 5.0, delta=0.1)
 
     def test_requester_never_approves_own_request(self):
-        # Alice buys: she is the requester, so she is not eligible on the Purchasing tier she would approve.
+        # Alice buys: she is the requester, so she is not eligible on the Purchasing tier she would
+        # approve (Carol is; with nobody else the order would be held, see test_unmeetable_tiers).
+        self.policy.rule_ids.filtered(lambda rule: rule.code == "po-1k").approver_user_ids |= self.carol
         order = self.create_order(5000, user=self.alice)
         order.with_user(self.alice).button_confirm()
         review = self.review(order, "Purchasing")
-        self.assertFalse(review.eligible_user_ids)
+        self.assertEqual(review.eligible_user_ids, self.carol)
         self.assertFalse(review.with_user(self.alice).can_decide)
         with self.assertRaisesRegex(AccessError, "dg:segregation_of_duties"):
             review.with_user(self.alice)._decide(self.alice, "approve")

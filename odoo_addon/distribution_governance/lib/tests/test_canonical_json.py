@@ -1,6 +1,6 @@
 import unittest
 
-from ..canonical_json import NonCanonicalNumber, canonical_json
+from ..canonical_json import NonCanonicalNumber, NonCanonicalString, canonical_json
 from ..policy import content_hash
 from .common import HAS_CONTRACT, NO_CONTRACT_REASON, load_contract
 
@@ -18,6 +18,11 @@ class TestCanonicalJsonVectors(unittest.TestCase):
     def test_non_canonical_numbers_refused(self):
         for case in self.vectors["non_canonical"]:
             with self.subTest(case=case["name"]), self.assertRaises(NonCanonicalNumber):
+                canonical_json(case["value"])
+
+    def test_lone_surrogates_refused(self):
+        for case in self.vectors["non_canonical_strings"]:
+            with self.subTest(case=case["name"]), self.assertRaises(NonCanonicalString):
                 canonical_json(case["value"])
 
     def test_content_hashes(self):
