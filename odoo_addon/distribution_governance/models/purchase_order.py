@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.tools import float_repr
 
+from .governance_supplier_confirmation import STATES as CONFIRMATION_STATES
+
 
 class PurchaseOrder(models.Model):
     """Purchase orders under governance: confirming one is the governed action."""
@@ -20,13 +22,15 @@ class PurchaseOrder(models.Model):
     governance_confirmation_id = fields.Many2one(
         "governance.supplier.confirmation", "Supplier Confirmation", compute="_compute_governance_confirmation")
     governance_confirmation_state = fields.Selection(
-        related="governance_confirmation_id.state", string="Supplier Confirmation Status")
+        CONFIRMATION_STATES, "Supplier Confirmation Status", compute="_compute_governance_confirmation")
 
     def _compute_governance_confirmation(self):
         confirmations = self.env["governance.supplier.confirmation"].sudo().search([("purchase_order_id", "in", self.ids)])
         by_order = {confirmation.purchase_order_id.id: confirmation for confirmation in confirmations}
         for order in self:
-            order.governance_confirmation_id = by_order.get(order.id, False)
+            confirmation = by_order.get(order.id, confirmations.browse())
+            order.governance_confirmation_id = confirmation
+            order.governance_confirmation_state = confirmation.state
 
     def action_governance_confirmation(self):
         self.ensure_one()
