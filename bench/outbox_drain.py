@@ -9,6 +9,10 @@
    its ratio to the baseline, and commit-to-receipt latency p50/p95 over the backlog.
 3. Single events: --pings test pings, one committed RPC call each, 100 ms apart; prints the
    latency p50/p95 from the call's return (its commit) to the receiver's receipt, in ms.
+4. Recovery (--recovery): the same number of events for a subscription whose receiver is down
+   (a closed port); once every delivery has failed once, the subscription is pointed at the
+   receiver (the receiver is back). Prints how long until the first and the last event arrive,
+   and the drain after the first arrival against the normal drain of step 2 (issue 9, item 8).
 
 The receiver runs in its own process. Needs a running Odoo with distribution_governance and
 exactly one cron thread (--max-cron-threads=1), and the same Odoo's odoo-bin and config for the
@@ -21,6 +25,7 @@ shell that writes the backlog:
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -54,6 +59,52 @@ def baseline_rate(receiver, count):
     return count / (time.perf_counter() - started)
 
 
+def seed_backlog(args, subscription, events):
+    """Commit ``events`` pings for ``subscription`` from an Odoo shell; the commit's time."""
+    command = [args.odoo_python, args.odoo_bin, "shell", "-d", args.db, "--no-http", "--log-level=warn"]
+    if args.odoo_config:
+        command += ["-c", args.odoo_config]
+    if args.addons_path:
+        command += [f"--addons-path={args.addons_path}"]
+    shell = subprocess.run(command, input=SEED.format(subscription=subscription, events=events),
+                           capture_output=True, text=True, timeout=1800, check=False)
+    committed = [line for line in shell.stdout.splitlines() if line.startswith("COMMITTED")]
+    if not committed:
+        raise SystemExit(f"the shell did not commit the backlog:\n{shell.stdout[-2000:]}\n{shell.stderr[-4000:]}")
+    return float(committed[0].split()[1])
+
+
+def closed_port_url():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/down"
+
+
+def recovery(args, odoo, receiver, normal_drain):
+    """Step 4: a backlog built while the receiver was down, then the receiver back."""
+    receiver.reset()
+    subscription = odoo.call("governance.subscription", "create", {
+        "name": "bench recovery", "url": closed_port_url(), "event_types": "governance.ping"})
+    try:
+        seed_backlog(args, subscription, args.events)
+        untried = [("subscription_id", "=", subscription), ("attempt_count", "=", 0)]
+        deadline = time.time() + 600
+        while odoo.call("governance.delivery", "search_count", untried) and time.time() < deadline:
+            time.sleep(0.5)
+        odoo.call("governance.subscription", "write", [subscription], {"url": receiver.url})
+        back = time.time()
+        if not receiver.wait_for(args.events, timeout=3600):
+            print(f"recovery: only {receiver.count()} of {args.events} arrived within an hour")
+        arrivals = sorted(at for at, _id, _size in receiver.receipts())
+        first, last = arrivals[0] - back, arrivals[-1] - back
+        drain = arrivals[-1] - arrivals[0]
+        print(f"(9.8) recovery: receiver back, first of {len(arrivals)} events after {first:.1f} s (the earliest "
+              f"backoff left), last after {last:.1f} s; drain after the first {drain:.1f} s = "
+              f"{drain / normal_drain:.2f} of the normal drain ({normal_drain:.1f} s)")
+    finally:
+        odoo.call("governance.subscription", "write", [subscription], {"active": False})
+
+
 def main():
     parser = odoo_arguments(__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=10000)
@@ -62,6 +113,7 @@ def main():
     parser.add_argument("--odoo-python", default=os.environ.get("ODOO_PYTHON", sys.executable))
     parser.add_argument("--odoo-config", default=os.environ.get("ODOO_CONFIG"))
     parser.add_argument("--addons-path", default=os.environ.get("ODOO_ADDONS_PATH"))
+    parser.add_argument("--recovery", action="store_true", help="also measure step 4, recovery after an outage")
     args = parser.parse_args()
     odoo = Odoo(args.url, args.db, args.login, args.password)
     receiver = Receiver()
@@ -72,18 +124,8 @@ def main():
         print(f"baseline: one requests.Session posts {raw:.0f} events/s to the receiver", flush=True)
         receiver.reset()
 
-        command = [args.odoo_python, args.odoo_bin, "shell", "-d", args.db, "--no-http", "--log-level=warn"]
-        if args.odoo_config:
-            command += ["-c", args.odoo_config]
-        if args.addons_path:
-            command += [f"--addons-path={args.addons_path}"]
         seeding = time.time()
-        shell = subprocess.run(command, input=SEED.format(subscription=subscription, events=args.events),
-                               capture_output=True, text=True, timeout=1800, check=False)
-        committed = [line for line in shell.stdout.splitlines() if line.startswith("COMMITTED")]
-        if not committed:
-            raise SystemExit(f"the shell did not commit the backlog:\n{shell.stdout[-2000:]}\n{shell.stderr[-4000:]}")
-        commit_time = float(committed[0].split()[1])
+        commit_time = seed_backlog(args, subscription, args.events)
         print(f"backlog: {args.events} events written and committed in {commit_time - seeding:.1f} s", flush=True)
         if not receiver.wait_for(args.events, timeout=3600):
             print(f"only {receiver.count()} of {args.events} arrived within an hour")
@@ -108,6 +150,8 @@ def main():
         single = [(arrival - commit) * 1000 for commit, arrival in zip(returned, arrivals)]
         print(f"(c) single event commit-to-receipt latency over {len(single)} pings: "
               f"p50 {percentile(single, 0.5):.0f} ms, p95 {percentile(single, 0.95):.0f} ms")
+        if args.recovery:
+            recovery(args, odoo, receiver, last - commit_time)
     finally:
         odoo.call("governance.subscription", "write", [subscription], {"active": False})
         receiver.stop()

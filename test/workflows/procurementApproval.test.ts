@@ -194,6 +194,6 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 		const [recorded, refused] = await decide(query);
 
 		expect(recorded).toEqual([]);
-		expect(refused[0].json.error).toBe('[dg:not_pending] review 21 is no longer waiting for a decision');
+		expect(refused[0].json.error).toBe('review 21 is no longer waiting for a decision [dg:not_pending]');
 	});
 });

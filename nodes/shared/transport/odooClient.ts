@@ -42,16 +42,19 @@ interface HttpResponse {
 export const RETRY_DELAYS_MS = [500, 1500];
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
 const REQUEST_TIMEOUT_MS = 30_000;
-const DG_CODE = /^\[(dg:[a-z_]+)\]/;
+// contract/api/methods.json, errors: a sentence, then `[dg:<code>]` at the end (addons before
+// that convention put the code at the start).
+const DG_CODE_AT_END = /\[(dg:[a-z_]+)\]\s*$/;
+const DG_CODE_AT_START = /^\[(dg:[a-z_]+)\]/;
 
 // One login per node run: a context object lives for one execution of one node, so this
 // never outlives the credentials it was made from and no other worker needs to see it.
 const sessions = new WeakMap<object, Promise<number>>();
 
-/** The contract error code (`dg:not_found`, …) at the start of an Odoo message, if any. */
+/** The contract error code (`dg:not_found`, …) of an Odoo message, if any. */
 export function odooErrorCode(error: unknown): string | undefined {
 	const message = error instanceof Error ? error.message : '';
-	return DG_CODE.exec(message)?.[1];
+	return (DG_CODE_AT_END.exec(message) ?? DG_CODE_AT_START.exec(message))?.[1];
 }
 
 const baseUrl = (credentials: OdooCredentials) => credentials.url.trim().replace(/\/+$/, '');
@@ -259,7 +262,7 @@ async function callJson2(
 
 /**
  * Call one `governance.api` method with its params object and return Odoo's validated answer.
- * Errors: NodeApiError whose message is Odoo's own (`[dg:<code>] …`), with `itemIndex` when given.
+ * Errors: NodeApiError whose message is Odoo's own (`<sentence> [dg:<code>]`), with `itemIndex` when given.
  */
 export async function callGovernanceApi<M extends GovernanceMethod>(
 	context: OdooContext,

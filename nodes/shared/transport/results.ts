@@ -34,7 +34,8 @@ export const pendingReview = z
 		rule: z.string().min(1),
 		min_approvals: z.number().int(),
 		approvals: z.number().int(),
-		due: z.string().nullable(),
+		// Left out when the tier has no SLA (results hold no null); older addons sent null.
+		due: z.string().nullable().optional(),
 		eligible_approvers: z.array(user),
 		requester: user,
 	})

@@ -100,3 +100,18 @@ def check_params(method, params):
         if name not in filled and "default" in prop:
             filled[name] = prop["default"]
     return filled
+
+
+def without_nulls(value):
+    """``value`` with every null-valued key left out, at any depth (XML-RPC cannot marshal None).
+
+    A null inside a list has no key to leave out: it is a programming error, raised here rather
+    than at the client after the call has committed.
+    """
+    if isinstance(value, dict):
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, (list, tuple)):
+        if any(item is None for item in value):
+            raise ValueError("a null in a list of an API result")
+        return [without_nulls(item) for item in value]
+    return value

@@ -1,10 +1,24 @@
+import functools
+
 from odoo import _, api, models
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.modules.module import get_manifest
 from odoo.tools.sql import escape_psql as escape_like
 
 from ..lib import api_params
+from ..lib.errors import coded
 from .governance_event import person
+
+
+def api_method(method):
+    """A public method of the API: called on the model, with its one params object; its result
+    never holds null (the key is left out), so it passes over XML-RPC as over JSON-RPC."""
+
+    @functools.wraps(method)
+    def call(self, payload=None):
+        return api_params.without_nulls(method(self, payload))
+
+    return api.model(call)
 
 
 class GovernanceApi(models.AbstractModel):
@@ -23,11 +37,11 @@ class GovernanceApi(models.AbstractModel):
     def _params(self, method, payload, groups):
         user = self.env.user
         if groups and not any(user.has_group(group) for group in groups):
-            raise AccessError(_("[dg:forbidden] %(login)s may not call %(method)s.", login=user.login, method=method))
+            raise AccessError(coded("forbidden", _("%(login)s may not call %(method)s.", login=user.login, method=method)))
         try:
             return api_params.check_params(method, payload if payload is not None else {})
         except api_params.ParamsError as error:
-            raise ValidationError(_("[dg:invalid_params] %s", error)) from None
+            raise ValidationError(coded("invalid_params", _("%s", error))) from None
 
     def _is_integration(self):
         return self.env.user.has_group("distribution_governance.group_integration")
@@ -39,10 +53,10 @@ class GovernanceApi(models.AbstractModel):
             [("email", "=ilike", escape_like(login_or_email))], limit=2
         )
         if len(actor) != 1:
-            raise ValidationError(_("[dg:unknown_actor] No single active user has the login or e-mail %s.", login_or_email))
+            raise ValidationError(coded("unknown_actor", _("No single active user has the login or e-mail %s.", login_or_email)))
         if actor != self.env.user and not self._is_integration():
-            raise AccessError(_("[dg:forbidden] %(login)s may only act as themselves, not as %(actor)s.",
-                                login=self.env.user.login, actor=login_or_email))
+            raise AccessError(coded("forbidden", _("%(login)s may only act as themselves, not as %(actor)s.",
+                                login=self.env.user.login, actor=login_or_email)))
         return actor
 
     @staticmethod
@@ -51,7 +65,7 @@ class GovernanceApi(models.AbstractModel):
 
     # -- methods ------------------------------------------------------------------------------------
 
-    @api.model
+    @api_method
     def api_info(self, payload=None):
         self._params("api_info", payload, ["base.group_user", "distribution_governance.group_integration"])
         return {
@@ -63,12 +77,12 @@ class GovernanceApi(models.AbstractModel):
             "integration": self._is_integration(),
         }
 
-    @api.model
+    @api_method
     def list_event_types(self, payload=None):
         self._params("list_event_types", payload, ["distribution_governance.group_integration"])
         return {"event_types": [{"type": e["type"], "description": e["description"]} for e in api_params.EVENT_TYPES]}
 
-    @api.model
+    @api_method
     def export_policy_document(self, payload=None):
         params = self._params("export_policy_document", payload, [
             "distribution_governance.group_integration", "distribution_governance.group_manager",
@@ -76,13 +90,13 @@ class GovernanceApi(models.AbstractModel):
         ])
         company = self.env["res.company"].browse(params.get("company_id")) if params.get("company_id") else self.env.company
         if not company.exists() or company not in self.env.user.company_ids:
-            raise MissingError(_("[dg:not_found] Company %s does not exist or is not yours.", params.get("company_id")))
+            raise MissingError(coded("not_found", _("Company %s does not exist or is not yours.", params.get("company_id"))))
         policy = self.env["governance.policy"]._active_for(company)
         if not policy:
-            raise MissingError(_("[dg:not_found] %s has no active policy.", company.name))
+            raise MissingError(coded("not_found", _("%s has no active policy.", company.name)))
         return policy.export_document()
 
-    @api.model
+    @api_method
     def list_pending_reviews(self, payload=None):
         params = self._params("list_pending_reviews", payload, [
             "distribution_governance.group_integration", "distribution_governance.group_approver",
@@ -117,18 +131,19 @@ class GovernanceApi(models.AbstractModel):
             "requester": person(request.requester_id),
         }
 
-    @api.model
+    @api_method
     def decide(self, payload=None):
         params = self._params("decide", payload, [
             "distribution_governance.group_integration", "distribution_governance.group_approver",
         ])
-        return self.env["governance.idempotency"]._run_once("decide", params, lambda: self._decide(params))
-
-    def _decide(self, params):
         actor = self._actor(params["actor"])
+        return self.env["governance.idempotency"]._run_once(
+            "decide", params, lambda: self._decide(params, actor), actor=actor)
+
+    def _decide(self, params, actor):
         review = self.env["governance.approval.review"].sudo().browse(params["review_id"]).exists()
         if not review or review.company_id not in self.env.user.company_ids:
-            raise MissingError(_("[dg:not_found] Review %s does not exist.", params["review_id"]))
+            raise MissingError(coded("not_found", _("Review %s does not exist.", params["review_id"])))
         decision = review._decide(
             actor, params["outcome"], params.get("comment"), params.get("conditions"), channel="api"
         )

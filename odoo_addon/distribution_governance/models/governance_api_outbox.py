@@ -7,6 +7,8 @@ from odoo.exceptions import MissingError, ValidationError
 
 from ..lib import signature
 from ..lib.api_params import EVENT_TYPES
+from ..lib.errors import coded
+from .governance_api import api_method
 
 INTEGRATION = ["distribution_governance.group_integration"]
 
@@ -18,7 +20,7 @@ class GovernanceApi(models.AbstractModel):
 
     # -- subscriptions ------------------------------------------------------------------------
 
-    @api.model
+    @api_method
     def register_subscription(self, payload=None):
         params = self._params("register_subscription", payload, INTEGRATION)
         return self.env["governance.idempotency"]._run_once(
@@ -28,22 +30,25 @@ class GovernanceApi(models.AbstractModel):
         try:
             signature.secret_key(params["secret"])
         except signature.SignatureError as error:
-            raise ValidationError(_("[dg:invalid_params] secret: %s", error)) from None
+            raise ValidationError(coded("invalid_params", _("secret: %s", error))) from None
         known = {event["type"] for event in EVENT_TYPES}
         for index, event_type in enumerate(params["event_types"]):
             if event_type not in known:
-                raise ValidationError(_("[dg:invalid_params] event_types[%(index)s]: unknown event type %(type)s",
-                                        index=index, type=event_type))
+                raise ValidationError(coded("invalid_params", _("event_types[%(index)s]: unknown event type %(type)s",
+                                        index=index, type=event_type)))
+        problem = self.env["governance.subscription"]._url_problem(params["url"])
+        if problem:
+            raise ValidationError(coded("invalid_params", _("url: %s", problem)))
         filters = params.get("filters") or {}
         mine = self.env.user.company_ids
         companies = self.env["res.company"].browse(filters.get("company_ids") or mine.ids)
         if companies - mine:
-            raise ValidationError(_("[dg:invalid_params] filters.company_ids: %s are not companies of %s",
-                                    (companies - mine).ids, self.env.user.login))
+            raise ValidationError(coded("invalid_params", _("filters.company_ids: %s are not companies of %s",
+                                    (companies - mine).ids, self.env.user.login)))
         models_ = filters.get("document_models") or []
         unknown = [name for name in models_ if name not in self.env]
         if unknown:
-            raise ValidationError(_("[dg:invalid_params] filters.document_models: unknown models %s", ", ".join(unknown)))
+            raise ValidationError(coded("invalid_params", _("filters.document_models: unknown models %s", ", ".join(unknown))))
         subscription = self.env["governance.subscription"].sudo().create({
             "name": params.get("name") or params["url"],
             "url": params["url"],
@@ -64,7 +69,7 @@ class GovernanceApi(models.AbstractModel):
             return subscription.browse()
         return subscription
 
-    @api.model
+    @api_method
     def subscription_exists(self, payload=None):
         params = self._params("subscription_exists", payload, INTEGRATION)
         subscription = self._own_subscription(params["subscription_id"])
@@ -72,7 +77,7 @@ class GovernanceApi(models.AbstractModel):
             "url" not in params or params["url"] == subscription.url)
         return {"exists": exists, "active": exists and subscription.active}
 
-    @api.model
+    @api_method
     def remove_subscription(self, payload=None):
         params = self._params("remove_subscription", payload, INTEGRATION)
         subscription = self._own_subscription(params["subscription_id"])
@@ -83,7 +88,7 @@ class GovernanceApi(models.AbstractModel):
 
     # -- exceptions ---------------------------------------------------------------------------
 
-    @api.model
+    @api_method
     def raise_exception(self, payload=None):
         params = self._params("raise_exception", payload, INTEGRATION)
         return self.env["governance.idempotency"]._run_once(
@@ -104,13 +109,13 @@ class GovernanceApi(models.AbstractModel):
         if params.get("document"):
             ref = params["document"]
             if ref["model"] not in self.env:
-                raise MissingError(_("[dg:not_found] %s is not a document model.", ref["model"]))
+                raise MissingError(coded("not_found", _("%s is not a document model.", ref["model"])))
             # The integration user need not read the document itself; it must be of its companies.
             document = self.env[ref["model"]].sudo().browse(ref["id"]).exists()
             if document and "company_id" in document._fields and document.company_id:
                 company = document.company_id
             if not document or company not in self.env.user.company_ids:
-                raise MissingError(_("[dg:not_found] %(model)s %(id)s does not exist.", model=ref["model"], id=ref["id"]))
+                raise MissingError(coded("not_found", _("%(model)s %(id)s does not exist.", model=ref["model"], id=ref["id"])))
         kind = self._exception_type(params["exception_type"], params.get("category"))
         vals = {
             "exception_type_id": kind.id,
@@ -141,15 +146,15 @@ class GovernanceApi(models.AbstractModel):
             try:
                 base64.b64decode(item["content_base64"], validate=True)
             except (binascii.Error, ValueError):
-                raise ValidationError(_("[dg:invalid_params] evidence[%s].content_base64: not valid base64", index)) from None
+                raise ValidationError(coded("invalid_params", _("evidence[%s].content_base64: not valid base64", index))) from None
             vals.update({"type": "binary", "datas": item["content_base64"]})
         elif item.get("url"):
             vals.update({"type": "url", "url": item["url"]})
         else:
-            raise ValidationError(_("[dg:invalid_params] evidence[%s]: needs content_base64 or url", index))
+            raise ValidationError(coded("invalid_params", _("evidence[%s]: needs content_base64 or url", index)))
         return self.env["ir.attachment"].sudo().create(vals)
 
-    @api.model
+    @api_method
     def resolve_exception(self, payload=None):
         params = self._params("resolve_exception", payload, INTEGRATION)
         return self.env["governance.idempotency"]._run_once(
@@ -158,7 +163,7 @@ class GovernanceApi(models.AbstractModel):
     def _resolve_exception(self, params):
         exception = self.env["governance.exception"].sudo().browse(params["exception_id"]).exists()
         if not exception or exception.company_id not in self.env.user.company_ids:
-            raise MissingError(_("[dg:not_found] Exception %s does not exist.", params["exception_id"]))
+            raise MissingError(coded("not_found", _("Exception %s does not exist.", params["exception_id"])))
         actor = self._actor(params["actor"]) if params.get("actor") else self.env.user
         exception._close(params["resolution"], params["reason"], actor=actor)
         return {"exception_id": exception.id, "state": exception.state}

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 
 from ..lib import supplier_confirmation as logic
+from ..lib.errors import coded
+from .governance_api import api_method
 
 WRITERS = ["distribution_governance.group_integration", "purchase.group_purchase_user"]
 READERS = WRITERS + ["distribution_governance.group_auditor"]
@@ -16,7 +18,7 @@ class GovernanceApi(models.AbstractModel):
 
     _inherit = "governance.api"
 
-    @api.model
+    @api_method
     def record_supplier_confirmation(self, payload=None):
         params = self._params("record_supplier_confirmation", payload, WRITERS)
         return self.env["governance.idempotency"]._run_once(
@@ -30,9 +32,9 @@ class GovernanceApi(models.AbstractModel):
             try:
                 received_at = logic.parse_date(params["received_at"])
             except ValueError as error:
-                raise ValidationError(_("[dg:invalid_params] received_at: %s", error)) from None
+                raise ValidationError(coded("invalid_params", _("received_at: %s", error))) from None
             if received_at > now + CLOCK_SKEW:
-                raise ValidationError(_("[dg:invalid_params] received_at: %s is in the future.", params["received_at"]))
+                raise ValidationError(coded("invalid_params", _("received_at: %s is in the future.", params["received_at"])))
         Confirmation = self.env["governance.supplier.confirmation"].sudo()
         confirmation = Confirmation.search([("purchase_order_id", "=", order.id)]) or \
             Confirmation._await_confirmation(order)
@@ -44,16 +46,16 @@ class GovernanceApi(models.AbstractModel):
         orders = self.env["purchase.order"].sudo().search(
             [("name", "=", reference), ("company_id", "in", user.company_ids.ids)], limit=2)
         if len(orders) != 1:
-            raise MissingError(_("[dg:not_found] No single purchase order %s in your companies.", reference))
+            raise MissingError(coded("not_found", _("No single purchase order %s in your companies.", reference)))
         if not self._is_integration():
             try:
                 orders.with_user(user).check_access("read")
             except AccessError:
-                raise AccessError(_("[dg:forbidden] %(login)s may not work on %(order)s.", login=user.login,
-                                    order=reference)) from None
+                raise AccessError(coded("forbidden", _("%(login)s may not work on %(order)s.", login=user.login,
+                                    order=reference))) from None
         if orders.state not in ("purchase", "done"):
-            raise UserError(_("[dg:not_pending] %(order)s is not released (state %(state)s): there is no supplier "
-                              "confirmation to record.", order=reference, state=orders.state))
+            raise UserError(coded("not_pending", _("%(order)s is not released (state %(state)s): there is no supplier "
+                              "confirmation to record.", order=reference, state=orders.state)))
         return orders
 
     def _visible_confirmations(self, domain, limit, offset=0):
@@ -63,7 +65,7 @@ class GovernanceApi(models.AbstractModel):
         confirmations = Confirmation.search(domain, limit=limit, offset=offset, order="date_due asc, id asc")
         return {"confirmations": [confirmation._api_data(now) for confirmation in confirmations]}
 
-    @api.model
+    @api_method
     def list_supplier_confirmations(self, payload=None):
         params = self._params("list_supplier_confirmations", payload, READERS)
         domain = []
@@ -73,7 +75,7 @@ class GovernanceApi(models.AbstractModel):
             domain.append(("partner_id", "=", params["vendor_id"]))
         return self._visible_confirmations(domain, params["limit"], params["offset"])
 
-    @api.model
+    @api_method
     def list_overdue_supplier_confirmations(self, payload=None):
         params = self._params("list_overdue_supplier_confirmations", payload, READERS)
         domain = ["|", ("state", "=", "overdue"), "&", ("state", "=", "awaiting"),

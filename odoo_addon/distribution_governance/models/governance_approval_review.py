@@ -5,6 +5,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.sql import escape_psql as escape_like
 
+from ..lib.errors import coded
+
 APPROVING = ("approve", "approve_with_conditions")
 OUTCOMES = [
     ("approve", "Approve"),
@@ -223,29 +225,38 @@ class GovernanceApprovalReview(models.Model):
         self.ensure_one()
         review = self.sudo()
         request = review.request_id
+        if review.state == "waiting" and request.state == "pending":
+            earlier = request.review_ids.filtered(lambda other: other.state == "pending" and other.level < review.level)
+            return None, UserError(coded("not_open", _(
+                "%(tier)s (level %(level)s) of %(ref)s is not open yet: it waits for level %(earlier)s to finish.",
+                tier=review.tier_name, level=review.level, ref=request.name,
+                earlier=min(earlier.mapped("level")) if earlier else review.level - 1)))
         if review.state != "pending" or request.state != "pending":
-            return None, UserError(_("[dg:not_pending] Review %(id)s of %(ref)s is no longer waiting for a decision.",
-                                     id=review.id, ref=request.name))
+            closed = review if review.state != "pending" else request
+            return None, UserError(coded("not_pending", _(
+                "%(tier)s of %(ref)s is no longer waiting for a decision: it is %(state)s.",
+                tier=review.tier_name, ref=request.name,
+                state=closed._fields["state"].convert_to_export(closed.state, closed).lower())))
         if actor == request.requester_id:
-            return None, AccessError(_("[dg:segregation_of_duties] %(login)s requested %(ref)s and cannot decide on it.",
-                                       login=actor.login, ref=request.name))
+            return None, AccessError(coded("segregation_of_duties", _("%(login)s requested %(ref)s and cannot decide on it.",
+                                       login=actor.login, ref=request.name)))
         principal = review._principal_for(actor)
         if not principal:
-            return None, AccessError(_("[dg:not_eligible] %(login)s is not an eligible approver of review %(id)s.",
-                                       login=actor.login, id=review.id))
+            return None, AccessError(coded("not_eligible", _("%(login)s is not an eligible approver of review %(id)s.",
+                                       login=actor.login, id=review.id)))
         if principal == request.requester_id:
-            return None, AccessError(_("[dg:segregation_of_duties] %(login)s cannot decide for the requester of %(ref)s.",
-                                       login=actor.login, ref=request.name))
+            return None, AccessError(coded("segregation_of_duties", _("%(login)s cannot decide for the requester of %(ref)s.",
+                                       login=actor.login, ref=request.name)))
         people = actor | principal
         approvals = request.decision_ids.filtered(lambda decision: decision.outcome in APPROVING)
         elsewhere = approvals.filtered(lambda decision: decision.review_id != review)
         if people & (elsewhere.user_id | elsewhere.on_behalf_of_id):
-            return None, AccessError(_("[dg:segregation_of_duties] %(login)s already approved another tier of %(ref)s; "
-                                       "one person cannot satisfy two tiers.", login=actor.login, ref=request.name))
+            return None, AccessError(coded("segregation_of_duties", _("%(login)s already approved another tier of %(ref)s; "
+                                       "one person cannot satisfy two tiers.", login=actor.login, ref=request.name)))
         here = approvals - elsewhere
         if people & (here.user_id | here.on_behalf_of_id):
-            return None, UserError(_("[dg:not_pending] %(login)s already approved review %(id)s.",
-                                     login=actor.login, id=review.id))
+            return None, UserError(coded("not_pending", _("%(login)s already approved review %(id)s.",
+                                     login=actor.login, id=review.id)))
         return principal, None
 
     def _decide(self, actor, outcome, comment=None, conditions=None, channel="ui"):
@@ -257,16 +268,17 @@ class GovernanceApprovalReview(models.Model):
         comment = (comment or "").strip()
         conditions = (conditions or "").strip()
         if outcome not in dict(OUTCOMES):
-            raise ValidationError(_("[dg:invalid_params] outcome: unknown outcome %s", outcome))
+            raise ValidationError(coded("invalid_params", _("outcome: unknown outcome %s", outcome)))
         principal, error = review._authority_error(actor)
         if error:
             raise error
         if outcome in ("reject", "request_changes", "approve_with_conditions") and not comment:
-            raise ValidationError(_("[dg:comment_required] %s needs a comment.", dict(OUTCOMES)[outcome]))
+            raise ValidationError(coded("comment_required", _("%s needs a comment.", dict(OUTCOMES)[outcome])))
         if outcome == "approve_with_conditions" and not conditions:
-            raise ValidationError(_("[dg:comment_required] Approve with conditions needs the conditions."))
+            raise ValidationError(coded("comment_required", _("Approve with conditions needs the conditions.")))
         if outcome == "escalate" and not review._escalation_targets():
-            raise UserError(_("[dg:not_pending] Review %s has no escalation target to escalate to.", review.id))
+            raise UserError(coded("no_escalation_target", _("%(tier)s of %(ref)s has no one to escalate to.",
+                                                             tier=review.tier_name, ref=request.name)))
         on_behalf_of = principal if principal != actor else self.env["res.users"]
         decision = self.env["governance.approval.decision"].sudo().create({
             "review_id": review.id,

@@ -44,18 +44,22 @@ class GovernanceAuditLog(models.Model):
         readonly=True,
         index=True,
     )
+    # Every column shown here is covered by the entry's hash (lib/audit_chain.COVERED). The links
+    # restrict deletion: a "set null" cascade would change sealed entries.
     summary = fields.Char(readonly=True)
     res_model = fields.Char("Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference("Document ID", model_field="res_model", readonly=True, index=True)
-    request_id = fields.Many2one("governance.approval.request", readonly=True, index="btree_not_null")
-    review_id = fields.Many2one("governance.approval.review", readonly=True)
-    policy_id = fields.Many2one("governance.policy", readonly=True, index="btree_not_null")
-    actor_id = fields.Many2one("res.users", "Actor", readonly=True)
-    on_behalf_of_id = fields.Many2one("res.users", "On Behalf Of", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True, index=True)
-    content = fields.Text(readonly=True, help="Canonical JSON of what happened; this is what the hash covers.")
+    request_id = fields.Many2one("governance.approval.request", readonly=True, index="btree_not_null",
+                                 ondelete="restrict")
+    review_id = fields.Many2one("governance.approval.review", readonly=True, ondelete="restrict")
+    policy_id = fields.Many2one("governance.policy", readonly=True, index="btree_not_null", ondelete="restrict")
+    actor_id = fields.Many2one("res.users", "Actor", readonly=True, ondelete="restrict")
+    on_behalf_of_id = fields.Many2one("res.users", "On Behalf Of", readonly=True, ondelete="restrict")
+    company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="restrict")
+    content = fields.Text(readonly=True, help="Canonical JSON of what happened, with the names as they were then.")
+    hash_format = fields.Char(readonly=True, help="The hash chain format of this entry (contract/AUDIT.md).")
     previous_hash = fields.Char(readonly=True)
-    entry_hash = fields.Char(readonly=True)
+    entry_hash = fields.Char(readonly=True, help="Covers every column above, the id and the previous hash.")
 
     @api.model
     def _append(self, event, summary, *, record=None, request=None, review=None, policy=None,
@@ -65,7 +69,7 @@ class GovernanceAuditLog(models.Model):
             "SELECT value FROM ir_config_parameter WHERE key = %s FOR UPDATE", [HEAD_PARAMETER]
         )
         row = self.env.cr.fetchone()
-        previous_hash = row[0] if row and row[0] else audit_chain.GENESIS_HASH
+        _head_id, previous_hash = audit_chain.parse_head(row and row[0])
         actor = actor or self.env.user
         record = record or (request and request._document())
         company = company or (request and request.company_id) or (policy and policy.company_id)
@@ -83,7 +87,6 @@ class GovernanceAuditLog(models.Model):
             "company": company.name if company else None,
             "details": details or {},
         }
-        content_text, digest = audit_chain.seal(previous_hash, content)
         entry = super(GovernanceAuditLog, self.sudo()).create({
             "event": event,
             "summary": summary,
@@ -95,14 +98,34 @@ class GovernanceAuditLog(models.Model):
             "actor_id": actor.id,
             "on_behalf_of_id": on_behalf_of.id if on_behalf_of else False,
             "company_id": company.id if company else False,
-            "content": content_text,
+            "content": audit_chain.content_text(content),
+            "hash_format": audit_chain.FORMAT,
             "previous_hash": previous_hash,
-            "entry_hash": digest,
         })
+        # The hash covers the id and create date, known once the row exists: seal it as stored.
+        entry.flush_recordset()
+        sealed = next(self._covered_rows("id = %s", [entry.id]))
+        digest = audit_chain.entry_hash(previous_hash, sealed)
+        self.env.cr.execute("UPDATE governance_audit_log SET entry_hash = %s WHERE id = %s", [digest, entry.id])
+        entry.invalidate_recordset(["entry_hash"])
         self.env.cr.execute(
-            "UPDATE ir_config_parameter SET value = %s WHERE key = %s", [digest, HEAD_PARAMETER]
+            "UPDATE ir_config_parameter SET value = %s WHERE key = %s",
+            [audit_chain.head_value(entry.id, digest), HEAD_PARAMETER],
         )
         return entry
+
+    def _covered_rows(self, where, params, limit=None):
+        """The stored rows matching ``where`` in id order, as lib.audit_chain reads them."""
+        columns = ", ".join(audit_chain.COVERED + ("previous_hash", "entry_hash"))
+        self.env.cr.execute(
+            f"SELECT {columns} FROM governance_audit_log WHERE {where} ORDER BY id"  # noqa: S608 (fixed names)
+            + (" LIMIT %s" % int(limit) if limit else ""),
+            params,
+        )
+        for row in self.env.cr.dictfetchall():
+            if row["create_date"] is not None:
+                row["create_date"] = row["create_date"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            yield row
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -125,21 +148,16 @@ class GovernanceAuditLog(models.Model):
         def entries():
             last_id = 0
             while True:
-                cr.execute(
-                    "SELECT id, previous_hash, content, entry_hash FROM governance_audit_log"
-                    " WHERE id > %s ORDER BY id LIMIT %s",
-                    [last_id, VERIFY_BATCH],
-                )
-                rows = cr.fetchall()
+                rows = list(self._covered_rows("id > %s", [last_id], limit=VERIFY_BATCH))
                 if not rows:
                     return
                 yield from rows
-                last_id = rows[-1][0]
+                last_id = rows[-1]["id"]
 
         return audit_chain.verify(entries(), head)
 
-    @api.model
     def action_verify_chain(self):
+        """The list's "Verify chain" button (which passes the selected ids, if any): the whole chain."""
         if not (self.env.user.has_group("distribution_governance.group_auditor")
                 or self.env.user.has_group("distribution_governance.group_manager")):
             raise AccessError(_("Only auditors and governance managers verify the audit chain."))

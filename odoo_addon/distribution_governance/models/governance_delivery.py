@@ -158,6 +158,7 @@ class GovernanceDelivery(models.Model):
         """
         started = time.monotonic()
         failures = {}
+        answered = set()
         processed = 0
         for delivery in self._claim_due(batch_size):
             if time.monotonic() - started > time_budget:
@@ -171,6 +172,9 @@ class GovernanceDelivery(models.Model):
                 delivery._record(result)
                 if not outbox.is_success(result.status):
                     failures[subscription.id] = result.error
+                elif subscription.id not in answered:
+                    answered.add(subscription.id)
+                    subscription._bring_backlog_forward()
             processed += 1
         return processed
 
@@ -189,6 +193,11 @@ class GovernanceDelivery(models.Model):
         """Post this delivery, signed, once; the webhook_client.Result."""
         self.ensure_one()
         subscription = self.subscription_id
+        # Checked again before every attempt: the host may resolve elsewhere now (DNS rebinding),
+        # or an administrator may have withdrawn private-network destinations.
+        refusal = subscription._url_problem(subscription.url)
+        if refusal:
+            return webhook_client.Result(None, 0, _("not sent: the target URL %s", refusal))
         return webhook_client.post(subscription.url, self.event_id.body.encode("utf-8"),
                                    self._headers(int(time.time())), subscription.timeout_seconds)
 

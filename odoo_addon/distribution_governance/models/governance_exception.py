@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import outbox
+from ..lib.errors import coded
 from .governance_event import person
 from .governance_exception_type import CATEGORIES, SEVERITIES
 
@@ -142,14 +143,14 @@ class GovernanceException(models.Model):
         """Resolve or dismiss these exceptions with a reason, as ``actor`` (default: the user)."""
         reason = (reason or "").strip()
         if resolution not in CLOSED:
-            raise ValidationError(_("[dg:invalid_params] resolution: must be resolved or dismissed"))
+            raise ValidationError(coded("invalid_params", _("resolution: must be resolved or dismissed")))
         if not reason:
-            raise ValidationError(_("[dg:invalid_params] reason: a reason is required to close an exception"))
+            raise ValidationError(coded("invalid_params", _("reason: a reason is required to close an exception")))
         actor = actor or self.env.user
         for exception in self:
             if exception.state in CLOSED:
-                raise UserError(_("[dg:not_pending] %(ref)s is already %(state)s.", ref=exception.name,
-                                  state=exception.state))
+                raise UserError(coded("not_pending", _("%(ref)s is already %(state)s.", ref=exception.name,
+                                  state=exception.state)))
             exception._transition({"state": resolution, "resolution_reason": reason, "closed_by_id": actor.id,
                                    "date_closed": fields.Datetime.now()})
             exception.message_post(body=_("%(state)s by %(who)s: %(reason)s", state=dict(STATES)[resolution],

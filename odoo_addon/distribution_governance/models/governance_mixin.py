@@ -3,11 +3,12 @@ import logging
 import re
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..lib import approved_scope
 from ..lib import policy as policy_lib
 from ..lib.canonical_json import canonical_json
+from ..lib.errors import coded
 
 _logger = logging.getLogger(__name__)
 
@@ -124,8 +125,8 @@ class GovernanceMixin(models.AbstractModel):
         result = policy_lib.evaluate(policy.export_document(), subject)
         if "error" in result:
             error = result["error"]
-            raise UserError(_("[dg:%(code)s] The approval policy cannot evaluate %(doc)s: %(path)s %(message)s",
-                              code=error["code"], doc=self.display_name, path=error["path"], message=error["message"]))
+            raise UserError(coded(error["code"], _("The approval policy cannot evaluate %(doc)s: %(path)s %(message)s",
+                              doc=self.display_name, path=error["path"], message=error["message"])))
         return policy, result, subject["facts"]
 
     def _governance_current_request(self):
@@ -152,7 +153,7 @@ class GovernanceMixin(models.AbstractModel):
             [("res_model", "=", self._name), ("res_id", "=", self.id), ("state", "=", "pending")]
         )
         if requests.filtered(lambda request: request.outcome == "needs_approval"):
-            raise UserError(_("[dg:not_pending] %s is already waiting for approval.", self.display_name))
+            raise UserError(coded("approval_pending", _("%s is already waiting for approval.", self.display_name)))
         requests._cancel(_("submitted again"))
         policy, evaluation, facts = self._governance_evaluate()
         if not policy:
@@ -164,10 +165,10 @@ class GovernanceMixin(models.AbstractModel):
         outcome = evaluation["outcome"]
         if outcome == "blocked":
             self._governance_record_after_rollback(policy, evaluation, facts)
-            raise UserError(_("[dg:approval_required] %(doc)s is blocked by policy %(policy)s v%(version)s: %(reasons)s",
+            raise UserError(coded("blocked", _("%(doc)s is blocked by policy %(policy)s v%(version)s: %(reasons)s",
                               doc=self.display_name, policy=policy.name, version=policy.version,
                               reasons="; ".join(reason["text"] for reason in evaluation["reasons"]
-                                                if reason["action"] == "block")))
+                                                if reason["action"] == "block"))))
         if outcome == "auto_approve":
             self.env["governance.audit.log"]._append(
                 "straight_through", _("%s meets policy: straight-through", self.display_name),
@@ -235,7 +236,7 @@ class GovernanceMixin(models.AbstractModel):
         for record in self:
             error = record._governance_release_error()
             if error:
-                raise UserError(_("[dg:approval_required] %s", error))
+                raise UserError(coded("approval_required", _("%s", error)))
 
     def _governance_releasing(self, vals):
         """The records of self that ``vals`` would move into a released state."""
@@ -297,7 +298,7 @@ class GovernanceMixin(models.AbstractModel):
                 continue
             error = record._governance_released_change_error(scope)
             if error:
-                raise UserError(_("[dg:approval_required] %s", error))
+                raise UserError(coded("approval_required", _("%s", error)))
 
     def _governance_released_change_error(self, scope):
         """Why the released document may not keep its new facts and ``scope``, or None (the change is audited)."""
@@ -412,9 +413,9 @@ class GovernanceMixin(models.AbstractModel):
             ("state", "=", "pending"), ("outcome", "=", "needs_approval"),
         ], limit=1)
         if pending:
-            raise UserError(_("[dg:approval_pending] %(doc)s is waiting for approval (%(ref)s): it cannot change until "
+            raise UserError(coded("approval_pending", _("%(doc)s is waiting for approval (%(ref)s): it cannot change until "
                               "approvers decide. Cancel it, or ask an approver to request changes.",
-                              doc=pending.document_name, ref=pending.name))
+                              doc=pending.document_name, ref=pending.name)))
 
     # -- display ------------------------------------------------------------------------------
 
@@ -482,7 +483,7 @@ class GovernanceMixin(models.AbstractModel):
         self.ensure_one()
         review = self.governance_review_ids.filtered("can_decide")[:1]
         if not review:
-            raise UserError(_("[dg:not_eligible] You are not an eligible approver of %s now.", self.display_name))
+            raise AccessError(coded("not_eligible", _("You are not an eligible approver of %s now.", self.display_name)))
         return review
 
     def action_governance_approve(self):

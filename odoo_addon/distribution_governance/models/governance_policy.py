@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import policy as policy_lib
+from ..lib.api_params import without_nulls
 from ..lib.canonical_json import canonical_json
 
 # Writing these fields changes the exported document, so it makes a new version.
@@ -96,8 +97,12 @@ class GovernancePolicy(models.Model):
         }
 
     def export_document(self):
-        """The contract's policy document of this version, with its content hash."""
-        document = self._document_body()
+        """The contract's policy document of this version, with its content hash.
+
+        Null-valued keys are left out (the semantics read absent as null), so the document passes
+        over XML-RPC and its hash is that of what callers receive.
+        """
+        document = without_nulls(self._document_body())
         document["content_hash"] = policy_lib.content_hash(document)
         return document
 

@@ -1,14 +1,22 @@
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib import outbox, signature
+from ..lib import outbox, signature, webhook_client
 from ..lib.api_params import EVENT_TYPES
 
 GRACE_PARAMETER = "distribution_governance.secret_grace_hours"
+ALLOW_PRIVATE_PARAMETER = "distribution_governance.allow_private_urls"
+ALLOW_LOOPBACK_PARAMETER = "distribution_governance.allow_loopback_urls"
 DEFAULT_GRACE_HOURS = 24
 FAILURE_RATE_WINDOW = timedelta(hours=24)
+
+
+def _enabled(value):
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class GovernanceSubscription(models.Model):
@@ -63,8 +71,21 @@ class GovernanceSubscription(models.Model):
     @api.constrains("url")
     def _check_url(self):
         for subscription in self:
-            if not subscription.url.startswith(("http://", "https://")):
-                raise ValidationError(_("The target URL of %s must start with http:// or https://.", subscription.name))
+            problem = self._url_problem(subscription.url)
+            if problem:
+                raise ValidationError(_("The target URL of %(name)s %(problem)s.", name=subscription.name, problem=problem))
+
+    @api.model
+    def _url_problem(self, url):
+        """Why deliveries may not go to ``url`` under the current settings, or None."""
+        get = self.env["ir.config_parameter"].sudo().get_param
+        try:
+            webhook_client.check_destination(
+                url, allow_private=_enabled(get(ALLOW_PRIVATE_PARAMETER)),
+                allow_loopback=_enabled(get(ALLOW_LOOPBACK_PARAMETER, "True")))
+        except webhook_client.DestinationRefused as refusal:
+            return str(refusal)
+        return None
 
     @api.constrains("event_types")
     def _check_event_types(self):
@@ -129,6 +150,36 @@ class GovernanceSubscription(models.Model):
                 and subscription.previous_secret_expiry > fields.Datetime.now():
             secrets.append(subscription.previous_secret)
         return secrets
+
+    def _bring_backlog_forward(self):
+        """The receiver answers again: make its deliveries that wait out a backoff due now.
+
+        Each failed delivery waits out its own backoff, so without this a backlog built while the
+        receiver was down would trickle out over hours after it came back. The dispatcher still
+        sends them in order per document. Rows another dispatcher holds are left to it; a row a
+        concurrent transaction changed is left for its own schedule.
+        """
+        self.ensure_one()
+        Delivery = self.env["governance.delivery"]
+        Delivery.flush_model(["state", "next_attempt_at", "subscription_id"])
+        now = fields.Datetime.now()
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("""
+                    UPDATE governance_delivery SET next_attempt_at = %(now)s
+                     WHERE id IN (SELECT id FROM governance_delivery
+                                   WHERE subscription_id = %(subscription)s AND state = 'retrying'
+                                     AND next_attempt_at > %(now)s
+                                     FOR UPDATE SKIP LOCKED)
+                """, {"now": now, "subscription": self.id}, log_exceptions=False)
+                moved = cr.rowcount
+        except psycopg2.errors.SerializationFailure:
+            return 0
+        if moved:
+            Delivery.invalidate_model(["next_attempt_at"])
+            Delivery._trigger_dispatch()
+        return moved
 
     # -- lifecycle ----------------------------------------------------------------------------
 

@@ -2,11 +2,12 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import MissingError, UserError, ValidationError
 from odoo.tools import float_repr
 
 from ..lib import outbox
 from ..lib import supplier_confirmation as logic
+from ..lib.errors import coded
 from .governance_event import person
 
 _logger = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ class GovernanceSupplierConfirmation(models.Model):
         """Record one answer of the supplier (already validated params); return the API result."""
         self.ensure_one()
         if self.state == "cancelled":
-            raise UserError(_("[dg:not_pending] %s is cancelled: its supplier confirmation is closed.", self.name))
+            raise UserError(coded("not_pending", _("%s is cancelled: its supplier confirmation is closed.", self.name)))
         status = params["status"]
         changes = self._line_changes(params) if status != "rejected" else []
         update = self.env["governance.supplier.confirmation.update"].sudo().create({
@@ -309,8 +310,8 @@ class GovernanceSupplierConfirmation(models.Model):
         for index, item in enumerate(params.get("lines") or []):
             line = self._match_line(item, lines, by_number)
             if not line:
-                raise UserError(_("[dg:not_found] lines[%(index)s]: %(order)s has no line %(what)s.", index=index,
-                                  order=self.name, what=item))
+                raise MissingError(coded("not_found", _("lines[%(index)s]: %(order)s has no line %(what)s.", index=index,
+                                  order=self.name, what=item)))
             promised = item.get("promised_date") or params.get("promised_date")
             if promised:
                 changes[line] = _parse(promised, f"lines[{index}].promised_date")
@@ -331,7 +332,7 @@ class GovernanceSupplierConfirmation(models.Model):
                 for seller in line.product_id.seller_ids))[:1]
         if item.get("line_number"):
             return by_number.get(item["line_number"])
-        raise ValidationError(_("[dg:invalid_params] A line needs line_id, product_code or line_number."))
+        raise ValidationError(coded("invalid_params", _("A line needs line_id, product_code or line_number.")))
 
     def _move_expected_dates(self, moved, update):
         order = self.purchase_order_id.sudo()
@@ -465,4 +466,4 @@ def _parse(text, path):
     try:
         return logic.parse_date(text)
     except ValueError as error:
-        raise ValidationError(_("[dg:invalid_params] %(path)s: %(error)s", path=path, error=error)) from None
+        raise ValidationError(coded("invalid_params", _("%(path)s: %(error)s", path=path, error=error))) from None

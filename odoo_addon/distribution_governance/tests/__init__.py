@@ -7,6 +7,7 @@ from . import test_audit_log
 from . import test_api
 from . import test_security
 from . import test_rpc
+from . import test_api_transports
 from . import test_outbox_exception
 from . import test_outbox_subscription_api
 from . import test_outbox_retention

@@ -213,6 +213,38 @@ class TestDispatch(OutboxCase):
         self.assertEqual(len(waiting.filtered(lambda delivery: delivery.last_error.startswith("not sent"))), 4)
         self.assertEqual(self.Delivery._due_count(), 0, "nothing left to spin on")
 
+    def test_a_returning_receiver_gets_its_backlog_at_the_next_tick(self):
+        subscription = self.make_subscription()
+        other = self.make_subscription(name="Still down", url=closed_port_url())
+        orders = [self.make_order() for _index in range(4)]
+        events = [self.ping(subscription, order) for order in orders] + [self.ping(subscription, orders[0])]
+        self.ping(other, orders[1])
+        self.receiver.reset(status=503)
+        self.dispatch()
+        self.make_due(self.Delivery.search([("state", "=", "retrying")]))
+        self.dispatch()
+        backlog = subscription.delivery_ids.filtered(lambda delivery: delivery.state == "retrying")
+        self.assertEqual(len(backlog), 4, "the second event of orders[0] waits behind the first, still pending")
+        now = fields.Datetime.now()
+        self.assertTrue(all(delivery.next_attempt_at > now + timedelta(seconds=60) for delivery in backlog))
+        # The receiver is back; the first delivery whose backoff ends finds it.
+        self.receiver.reset(status=200)
+        first = backlog.sorted("id")[0]
+        self.make_due(first)
+        self.dispatch()
+        self.assertEqual(first.state, "delivered")
+        now = fields.Datetime.now()
+        self.assertTrue(all(delivery.next_attempt_at <= now for delivery in backlog - first),
+                        "the rest of the backlog is due at once")
+        self.assertGreater(other.delivery_ids.next_attempt_at, now, "another subscription keeps its backoff")
+        self.assertGreater(self.Delivery._due_count(), 0, "so the cron runs again at once")
+        self.dispatch()
+        self.dispatch()
+        self.assertEqual(subscription.delivery_ids.mapped("state"), ["delivered"] * 5)
+        about_first_order = [event["id"] for event in self.receiver.events()
+                             if event["subject"] == f"purchase.order/{orders[0].id}"]
+        self.assertEqual(about_first_order, [events[0].event_uid, events[4].event_uid], "in order per document")
+
     def test_connections_are_reused(self):
         subscription = self.make_subscription()
         for _index in range(4):

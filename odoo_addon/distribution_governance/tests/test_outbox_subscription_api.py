@@ -60,13 +60,13 @@ class TestSubscriptionApi(OutboxCase):
         self.assertEqual(subscription.company_ids, self.integration.company_ids)
 
     def test_invalid_registrations_are_refused_with_the_field(self):
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] secret"):
+        with self.assertRaisesRegex(ValidationError, r"secret.*\[dg:invalid_params\]"):
             self.register(secret="not-a-secret")
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] secret"):
+        with self.assertRaisesRegex(ValidationError, r"secret.*\[dg:invalid_params\]"):
             self.register(secret="whsec_c2hvcnQ=")
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] event_types\[1\]"):
+        with self.assertRaisesRegex(ValidationError, r"event_types\[1\].*\[dg:invalid_params\]"):
             self.register(event_types=["approval.requested", "approval.maybe"])
-        with self.assertRaisesRegex(ValidationError, r"\[dg:invalid_params\] url"):
+        with self.assertRaisesRegex(ValidationError, r"url.*\[dg:invalid_params\]"):
             self.register(url="ftp://example.com/x")
         with self.assertRaisesRegex(ValidationError, r"filters.document_models"):
             self.register(filters={"document_models": ["no.such.model"]})
@@ -104,3 +104,57 @@ class TestSubscriptionApi(OutboxCase):
         entries = self.env["governance.audit.log"].search([
             ("res_model", "=", "governance.subscription"), ("res_id", "=", result["subscription_id"])])
         self.assertEqual(entries.mapped("event"), ["subscription_change"] * 2)
+
+
+@tagged("post_install", "-at_install")
+class TestSubscriptionDestinations(OutboxCase):
+    """register_subscription bounds its strings and refuses destinations deliveries must not reach."""
+
+    def register(self, **overrides):
+        return self.api.register_subscription(dict({
+            "url": "https://hooks.example.com/odoo", "event_types": ["governance.ping"],
+            "secret": signature.generate_secret(), "idempotency_key": "destination-0001"}, **overrides))
+
+    def counts(self):
+        Subscription = self.env["governance.subscription"].with_context(active_test=False)
+        return Subscription.search_count([]), self.env["governance.audit.log"].search_count([])
+
+    def test_oversized_params_are_refused_before_anything_is_written(self):
+        before = self.counts()
+        for field, value in [("name", "n" * 10240), ("url", "https://hooks.example.com/" + "p" * 2048),
+                             ("secret", "whsec_" + "A" * 300), ("event_types", ["governance.ping"] * 60)]:
+            with self.subTest(field=field), self.assertRaisesRegex(ValidationError, rf"{field}: must.*\[dg:invalid_params\]"):
+                self.register(**{field: value})
+        self.assertEqual(self.counts(), before)
+
+    def test_link_local_and_metadata_destinations_are_refused_always(self):
+        self.env["ir.config_parameter"].set_param("distribution_governance.allow_private_urls", "True")
+        before = self.counts()
+        for url in ("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:5678/x",
+                    "http://metadata.google.internal/computeMetadata/v1/", "http://[::ffff:169.254.169.254]/"):
+            with self.subTest(url=url), self.assertRaisesRegex(ValidationError, r"url: .*metadata.*\[dg:invalid_params\]"):
+                self.register(url=url)
+        with self.assertRaisesRegex(ValidationError, "link-local"), self.env.cr.savepoint():
+            self.make_subscription(url="http://169.254.169.254/")
+        self.assertEqual(self.counts(), before)
+
+    def test_private_networks_need_the_admin_setting(self):
+        with self.assertRaisesRegex(ValidationError, r"url: 10.0.0.5 is a private-network address.*allow_private_urls"):
+            self.register(url="http://10.0.0.5:5678/webhook")
+        with self.assertRaisesRegex(ValidationError, "private-network"), self.env.cr.savepoint():
+            self.make_subscription(url="http://192.168.1.20/")
+        self.env["ir.config_parameter"].set_param("distribution_governance.allow_private_urls", "True")
+        self.assertTrue(self.register(url="http://10.0.0.5:5678/webhook")["subscription_id"])
+        self.env["ir.config_parameter"].set_param("distribution_governance.allow_loopback_urls", "False")
+        with self.assertRaisesRegex(ValidationError, "loopback"):
+            self.register(url="http://127.0.0.1:5678/webhook", idempotency_key="destination-0002")
+
+    def test_destination_is_checked_again_before_each_attempt(self):
+        subscription = self.make_subscription()
+        delivery = self.ping(subscription).delivery_ids
+        # What the URL reaches changed since it was registered (a setting here; DNS in the wild).
+        self.env["ir.config_parameter"].set_param("distribution_governance.allow_loopback_urls", "False")
+        self.dispatch()
+        self.assertEqual(self.receiver.requests, [])
+        self.assertEqual(delivery.state, "retrying")
+        self.assertIn("not sent: the target URL 127.0.0.1 is a loopback address", delivery.last_error)

@@ -15,7 +15,7 @@ class TestReviews(GovernanceCase):
         purchasing, finance, ops = (self.review(order, name) for name in ("Purchasing", "Finance", "Operations"))
         self.assertEqual((purchasing.state, finance.state, ops.state), ("pending", "waiting", "waiting"))
         # Level 2 cannot be decided before level 1 is complete.
-        with self.assertRaisesRegex(UserError, "dg:not_pending"):
+        with self.assertRaisesRegex(UserError, r"waits for level 1 to finish\. \[dg:not_open\]"):
             finance._decide(self.fay, "approve")
         self.decide(order, "Purchasing", self.alice)
         self.assertEqual((purchasing.state, finance.state, ops.state), ("approved", "pending", "pending"))

@@ -103,7 +103,7 @@ class TestSupplierConfirmation(SupplierCase):
             update.unlink()
         with self.assertRaisesRegex(UserError, "dg:not_found"):
             self.record(order, lines=[{"product_code": "NOPE-1", "promised_date": "2030-01-01"}])
-        with self.assertRaisesRegex(ValidationError, "dg:invalid_params.*received_at"):
+        with self.assertRaisesRegex(ValidationError, "received_at.*dg:invalid_params"):
             self.record(order, received_at="2999-01-01")
         self.assertEqual(len(self.confirmation_of(order).update_ids), 1)
 

@@ -23,7 +23,7 @@ type Json = Record<string, unknown>;
 export interface Person {
 	login: string;
 	name: string;
-	email: string | null;
+	email?: string;
 }
 
 export interface StandInReview {
@@ -92,10 +92,10 @@ class OdooFault extends Error {
 
 const UID = 2;
 const fault = {
-	invalid: (message: string) => new OdooFault('odoo.exceptions.ValidationError', `[dg:invalid_params] ${message}`),
-	notFound: (message: string) => new OdooFault('odoo.exceptions.MissingError', `[dg:not_found] ${message}`),
-	access: (code: string, message: string) => new OdooFault('odoo.exceptions.AccessError', `[dg:${code}] ${message}`),
-	user: (code: string, message: string) => new OdooFault('odoo.exceptions.UserError', `[dg:${code}] ${message}`),
+	invalid: (message: string) => new OdooFault('odoo.exceptions.ValidationError', `${message} [dg:invalid_params]`),
+	notFound: (message: string) => new OdooFault('odoo.exceptions.MissingError', `${message} [dg:not_found]`),
+	access: (code: string, message: string) => new OdooFault('odoo.exceptions.AccessError', `${message} [dg:${code}]`),
+	user: (code: string, message: string) => new OdooFault('odoo.exceptions.UserError', `${message} [dg:${code}]`),
 };
 
 const ajv = new Ajv2020({ allErrors: false, strict: false });
@@ -120,7 +120,7 @@ export class StandInOdoo {
 		readonly database: string,
 		readonly login: string,
 		readonly password: string,
-		readonly integrationUser: Person = { login: 'n8n-integration', name: 'n8n integration', email: null },
+		readonly integrationUser: Person = { login: 'n8n-integration', name: 'n8n integration' },
 	) {}
 
 	async start(port = 0): Promise<string> {
@@ -399,7 +399,7 @@ export class StandInOdoo {
 			throw fault.user('not_pending', `review ${review.review_id} is no longer waiting for a decision`);
 		}
 		if (['reject', 'request_changes', 'approve_with_conditions'].includes(params.outcome as string) && !params.comment) {
-			throw new OdooFault('odoo.exceptions.ValidationError', `[dg:comment_required] ${String(params.outcome)} needs a comment`);
+			throw new OdooFault('odoo.exceptions.ValidationError', `${String(params.outcome)} needs a comment [dg:comment_required]`);
 		}
 		review.state = 'decided';
 		const requestState = params.outcome === 'approve' ? 'approved' : params.outcome === 'reject' ? 'rejected' : 'pending';
@@ -409,7 +409,6 @@ export class StandInOdoo {
 			request_state: requestState,
 			outcome: params.outcome,
 			actor,
-			on_behalf_of: null,
 			document: review.document,
 		};
 	}

@@ -1,6 +1,6 @@
 import unittest
 
-from ..api_params import API, EVENT_TYPES, ParamsError, check_params
+from ..api_params import API, EVENT_TYPES, ParamsError, check_params, without_nulls
 from .common import HAS_CONTRACT, NO_CONTRACT_REASON, load_contract
 
 
@@ -42,6 +42,60 @@ class TestCheckParams(unittest.TestCase):
         self.assert_error("decide", self.decide(extra=1), "extra")
         self.assert_error("list_pending_reviews", {"limit": 1001}, "limit")
         self.assert_error("api_info", [], "")
+
+    def test_oversized_strings_and_lists_are_refused(self):
+        self.assert_error("decide", self.decide(comment="x" * 4001), "comment")
+        self.assert_error("decide", self.decide(actor="a" * 255), "actor")
+        params = {"url": "https://hooks.example.com/x", "event_types": ["governance.ping"], "secret": "whsec_x",
+                  "idempotency_key": "key-00000001"}
+        self.assert_error("register_subscription", dict(params, name="n" * 10240), "name")
+        self.assert_error("register_subscription", dict(params, url="https://a.example/" + "p" * 2048), "url")
+        self.assert_error("register_subscription", dict(params, event_types=["governance.ping"] * 51), "event_types")
+        self.assertEqual(check_params("register_subscription", dict(params, name="n" * 200))["name"], "n" * 200)
+
+
+class TestContractBounds(unittest.TestCase):
+    """Every string a caller sends has a maximum length; no result schema admits null."""
+
+    def strings_without_max(self, schema, path):
+        found = []
+        if schema.get("type") == "string" and "maxLength" not in schema and "enum" not in schema:
+            found.append(path)
+        for name, item in schema.get("properties", {}).items():
+            found += self.strings_without_max(item, f"{path}.{name}")
+        if "items" in schema:
+            found += self.strings_without_max(schema["items"], f"{path}[]")
+            if "maxItems" not in schema:
+                found.append(f"{path} (array without maxItems)")
+        return found
+
+    def nullable(self, schema, path):
+        found = []
+        if isinstance(schema, dict):
+            kinds = schema.get("type")
+            if kinds == "null" or (isinstance(kinds, list) and "null" in kinds):
+                found.append(path)
+            for key, item in schema.items():
+                found += self.nullable(item, f"{path}.{key}")
+        elif isinstance(schema, list):
+            for index, item in enumerate(schema):
+                found += self.nullable(item, f"{path}[{index}]")
+        return found
+
+    def test_every_string_param_has_a_max_length(self):
+        missing = [found for name, method in API["methods"].items()
+                   for found in self.strings_without_max(method["params"], name)]
+        self.assertEqual(missing, [])
+
+    def test_no_result_schema_admits_null(self):
+        self.assertEqual([found for name, method in API["methods"].items()
+                          for found in self.nullable(method["result"], name)], [])
+
+    def test_without_nulls(self):
+        self.assertEqual(without_nulls({"a": None, "b": {"c": None, "d": [{"e": None, "f": 1}]}, "g": False}),
+                         {"b": {"d": [{"f": 1}]}, "g": False})
+        with self.assertRaises(ValueError):
+            without_nulls({"a": [1, None]})
 
 
 if __name__ == "__main__":

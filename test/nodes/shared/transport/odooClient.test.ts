@@ -89,6 +89,32 @@ describe('JSON-RPC (Odoo 17/18)', () => {
 		expect(http).toHaveBeenCalledTimes(2);
 	});
 
+	it('reads the code after the sentence, as the addon writes it, and at the start, as older addons did', () => {
+		const blocked = 'PO00012 is blocked by policy Purchasing v3: High-risk vendors are blocked [dg:blocked]';
+		expect(odooErrorCode(new Error(blocked))).toBe('dg:blocked');
+		expect(odooErrorCode(new Error('[dg:not_pending] review 12 is closed'))).toBe('dg:not_pending');
+		expect(odooErrorCode(new Error('a [dg:quoted] code in the middle is not one'))).toBeUndefined();
+		expect(odooErrorCode('not an error')).toBeUndefined();
+	});
+
+	it('parses a pending review without a due time (results hold no null)', () => {
+		const review = {
+			review_id: 1,
+			request_id: 2,
+			request_ref: 'APR/1',
+			document: { model: 'purchase.order', id: 3 },
+			level: 2,
+			tier_name: 'Operations',
+			rule: 'po-10k-ops',
+			min_approvals: 1,
+			approvals: 0,
+			eligible_approvers: [{ login: 'olga', name: 'Olga' }],
+			requester: { login: 'buyer', name: 'Buyer' },
+		};
+		const parsed = governanceResults.list_pending_reviews.parse({ reviews: [review] });
+		expect(parsed.reviews[0].due).toBeUndefined();
+	});
+
 	it('says when the addon is not installed', async () => {
 		const http = fakeOdoo({}, (request) => {
 			const params = (request.body as { params: { service: string } }).params;
