@@ -212,7 +212,7 @@ class TestWaitingOrderLines(ReleasedCase):
 
     def test_moving_a_line_into_a_waiting_order_is_refused(self):
         line = self.draft.order_line
-        with self.refused(r"\[dg:approval_pending\] .*waiting for approval"):
+        with self.refused(r"waiting for approval.*\[dg:approval_pending\]"):
             line.with_user(self.buyer).write({"order_id": self.waiting.id})
         self.env.cr.execute("SELECT order_id FROM purchase_order_line WHERE id = %s", line.ids)
         self.assertEqual(self.env.cr.fetchone()[0], self.draft.id)
