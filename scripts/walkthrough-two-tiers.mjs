@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Walks one purchase order through a two-level approval over Odoo's external API (JSON-RPC), each
+// Walks one purchase order through a two-level approval over Odoo's external API (XML-RPC), each
 // step as a different person, and prints what Odoo answered. It needs a running Odoo with the addon
 // installed and an administrator login; it creates its own users, vendor, product and policy (named
 // "Walkthrough …", re-used on later runs), and activates that policy for the company.
 //   node scripts/walkthrough-two-tiers.mjs http://127.0.0.1:8069 <db> [admin login] [admin password]
-import odooJsonRpc from './odoo-json-rpc.cjs';
+import odooSession from './odoo-session.cjs';
 
 const [url, db, adminLogin = 'admin', adminPassword = 'admin'] = process.argv.slice(2);
 if (!url || !db) {
@@ -12,10 +12,10 @@ if (!url || !db) {
 	process.exit(2);
 }
 
-const session = (login, password) => odooJsonRpc.session(url, db, login, password);
+const session = (login, password) => odooSession.session(url, db, login, password);
 
 const admin = await session(adminLogin, adminPassword);
-const ref = (name) => odooJsonRpc.xmlId(admin, name);
+const ref = (name) => odooSession.xmlId(admin, name);
 const groups = {
 	user: await ref('base.group_user'),
 	purchase: await ref('purchase.group_purchase_user'),

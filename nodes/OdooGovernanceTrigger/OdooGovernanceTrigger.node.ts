@@ -11,7 +11,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { callGovernanceApi, ODOO_CREDENTIAL_TYPE } from '../shared/transport';
-import { answerWithoutExecution, examineDelivery } from './delivery';
+import { answerWithoutExecution, claimDelivery, examineDelivery, publicReason } from './delivery';
 import {
 	createSubscription,
 	removeSubscription,
@@ -116,13 +116,15 @@ export class OdooGovernanceTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const state = this.getWorkflowStaticData('node') as TriggerState;
-		const delivery = examineDelivery(this, state);
+		const examined = examineDelivery(this, state);
+		const delivery =
+			examined.verdict === 'accept' ? await claimDelivery(this, state, examined.event) : examined;
 		if (delivery.verdict === 'refuse') {
 			// Fail closed and say why in the log; the sender only learns the status.
 			this.logger.warn(`Odoo Governance Trigger refused a delivery: ${delivery.reason}`, {
 				workflowId: this.getWorkflow().id,
 			});
-			return answerWithoutExecution(this, delivery.status, { error: delivery.status === 401 ? 'unauthorized' : delivery.reason });
+			return answerWithoutExecution(this, delivery.status, { error: publicReason(delivery) });
 		}
 		if (delivery.verdict === 'skip') {
 			return answerWithoutExecution(this, 200, {

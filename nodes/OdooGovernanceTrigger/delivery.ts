@@ -1,15 +1,15 @@
 /**
  * One incoming delivery: verified before anything else (fail closed), parsed as a CloudEvents
- * envelope (contract/events/envelope.schema.json), and checked against recently seen ids.
+ * envelope (contract/events/envelope.schema.json), then claimed in Odoo, so that one event
+ * starts at most one execution across redeliveries, restarts and n8n processes.
  */
+import { randomBytes } from 'crypto';
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { SignatureError, verify } from '../shared/signature';
+import { callGovernanceApi } from '../shared/transport';
 import type { TriggerState } from './subscription';
-
-/** How many recent event ids the trigger remembers to drop redeliveries. */
-export const RECENT_EVENT_IDS = 500;
 
 const envelope = z
 	.object({
@@ -30,9 +30,9 @@ export type Delivery =
 	| { verdict: 'refuse'; status: number; reason: string }
 	| { verdict: 'skip'; reason: string; eventId: string };
 
-/** Decide what to do with the current request; records an accepted event's id in `state`. */
+/** Decide what to do with the current request, before anyone asks Odoo anything. */
 export function examineDelivery(context: IWebhookFunctions, state: TriggerState): Delivery {
-	if (!state.secret) {
+	if (!state.secret || !state.subscriptionId) {
 		return {
 			verdict: 'refuse',
 			status: 401,
@@ -70,12 +70,44 @@ export function examineDelivery(context: IWebhookFunctions, state: TriggerState)
 	if (!wanted.includes(event.type)) {
 		return { verdict: 'skip', reason: `event type ${event.type} is not selected`, eventId: event.id };
 	}
-	const recent = Array.isArray(state.recentEventIds) ? state.recentEventIds : [];
-	if (recent.includes(event.id)) {
-		return { verdict: 'skip', reason: 'duplicate event id', eventId: event.id };
-	}
-	state.recentEventIds = [...recent, event.id].slice(-RECENT_EVENT_IDS);
 	return { verdict: 'accept', event };
+}
+
+/**
+ * Claim a verified event in Odoo (governance.api claim_delivery): only the one request whose
+ * claim succeeds may start an execution. Odoo unreachable or refusing means no execution and a
+ * 503, so Odoo delivers the event again later.
+ */
+export async function claimDelivery(
+	context: IWebhookFunctions,
+	state: TriggerState,
+	event: GovernanceEvent,
+): Promise<Delivery> {
+	try {
+		const claim = await callGovernanceApi(context, 'claim_delivery', {
+			subscription_id: state.subscriptionId as number,
+			event_id: event.id,
+			// One key per received request: the transport's retry of this claim is answered the same.
+			idempotency_key: `n8n-claim:${randomBytes(18).toString('hex')}`,
+		});
+		if (!claim.claimed) {
+			return { verdict: 'skip', reason: 'duplicate event id', eventId: event.id };
+		}
+		return { verdict: 'accept', event };
+	} catch (error) {
+		return {
+			verdict: 'refuse',
+			status: 503,
+			reason: `could not claim event ${event.id} in Odoo: ${(error as Error).message}`,
+		};
+	}
+}
+
+/** What the sender learns about a refusal: nothing about signatures, nothing of Odoo's errors. */
+export function publicReason(delivery: { status: number; reason: string }): string {
+	if (delivery.status === 401) return 'unauthorized';
+	if (delivery.status === 503) return 'cannot claim the event in Odoo now; deliver it again later';
+	return delivery.reason;
 }
 
 /** The JSON answer for a request that starts no execution. */

@@ -13,7 +13,6 @@ export interface TriggerState extends IDataObject {
 	secret?: string;
 	/** What was registered (URL, event types, filters): a change means a new registration. */
 	registration?: string;
-	recentEventIds?: string[];
 }
 
 export interface SubscriptionFilters extends IDataObject {

@@ -130,9 +130,15 @@ it('loads our nodes from the installed community package', async () => {
 	const types = await n8n.rest<Array<{ name: string }>>('GET', '/types/nodes.json');
 	const ours = types.map((type) => type.name).filter((name) => name.startsWith('n8n-nodes-distribution-governance.'));
 	expect(ours.sort()).toEqual([
+		'n8n-nodes-distribution-governance.aiSummariser',
+		'n8n-nodes-distribution-governance.aiSummariserTool',
 		'n8n-nodes-distribution-governance.approvalRouter',
 		'n8n-nodes-distribution-governance.approvalRouterTool',
+		'n8n-nodes-distribution-governance.governanceException',
+		'n8n-nodes-distribution-governance.governanceExceptionTool',
 		'n8n-nodes-distribution-governance.odooGovernanceTrigger',
+		'n8n-nodes-distribution-governance.purchaseRisk',
+		'n8n-nodes-distribution-governance.purchaseRiskTool',
 		'n8n-nodes-distribution-governance.supplierConfirmationTracker',
 		'n8n-nodes-distribution-governance.supplierConfirmationTrackerTool',
 	]);

@@ -1,5 +1,6 @@
 export {
 	callGovernanceApi,
+	forgetOdooLogins,
 	GOVERNANCE_MODEL,
 	ODOO_CREDENTIAL_TYPE,
 	odooErrorCode,

@@ -6,6 +6,7 @@
  * Only calls that carry an `idempotency_key` are retried: Odoo promises that a repeated key
  * changes nothing, so a retry after a lost answer cannot decide or register twice.
  */
+import { createHash } from 'crypto';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -46,10 +47,26 @@ const REQUEST_TIMEOUT_MS = 30_000;
 // that convention put the code at the start).
 const DG_CODE_AT_END = /\[(dg:[a-z_]+)\]\s*$/;
 const DG_CODE_AT_START = /^\[(dg:[a-z_]+)\]/;
+const ACCESS_DENIED = 'odoo.exceptions.AccessDenied';
 
-// One login per node run: a context object lives for one execution of one node, so this
-// never outlives the credentials it was made from and no other worker needs to see it.
-const sessions = new WeakMap<object, Promise<number>>();
+// Odoo hashes the password or API key with 600,000 PBKDF2 rounds at every `authenticate`, while
+// execute_kw's check of (uid, secret) is cached in Odoo; 20 webhook requests logging in at once
+// took Odoo 20 s or more. So the uid of a credential is remembered, and a login in flight is
+// shared, keyed by a hash of URL, database, login and secret: a changed credential logs in
+// afresh. It is a cache of what the credential already says, not state: a process without it
+// logs in, and Odoo refusing a remembered uid makes the call log in once more.
+const uids = new Map<string, Promise<number>>();
+const MAX_REMEMBERED_LOGINS = 100;
+
+const credentialKey = (credentials: OdooCredentials) =>
+	createHash('sha256')
+		.update(JSON.stringify([baseUrl(credentials), credentials.database, credentials.login, credentials.secret]))
+		.digest('hex');
+
+/** Forget every remembered login (tests). */
+export function forgetOdooLogins(): void {
+	uids.clear();
+}
 
 /** The contract error code (`dg:not_found`, …) of an Odoo message, if any. */
 export function odooErrorCode(error: unknown): string | undefined {
@@ -192,7 +209,8 @@ async function jsonRpc(
 }
 
 function login(context: OdooContext, credentials: OdooCredentials, itemIndex?: number): Promise<number> {
-	let session = sessions.get(context);
+	const key = credentialKey(credentials);
+	let session = uids.get(key);
 	if (!session) {
 		session = (async () => {
 			const uid = await jsonRpc(
@@ -216,8 +234,9 @@ function login(context: OdooContext, credentials: OdooCredentials, itemIndex?: n
 			}
 			return uid;
 		})();
-		sessions.set(context, session);
-		session.catch(() => sessions.delete(context));
+		if (uids.size >= MAX_REMEMBERED_LOGINS) uids.clear();
+		uids.set(key, session);
+		session.catch(() => uids.delete(key));
 	}
 	return session;
 }
@@ -230,17 +249,30 @@ async function callJsonRpc(
 	retry: boolean,
 	itemIndex?: number,
 ): Promise<unknown> {
-	const uid = await login(context, credentials, itemIndex);
-	return await jsonRpc(
-		context,
-		credentials,
-		`${GOVERNANCE_MODEL}.${method}`,
-		'object',
-		'execute_kw',
-		[credentials.database, uid, credentials.secret, GOVERNANCE_MODEL, method, [params], {}],
-		retry,
-		itemIndex,
+	const call = async () => {
+		const uid = await login(context, credentials, itemIndex);
+		return await jsonRpc(
+			context,
+			credentials,
+			`${GOVERNANCE_MODEL}.${method}`,
+			'object',
+			'execute_kw',
+			[credentials.database, uid, credentials.secret, GOVERNANCE_MODEL, method, [params], {}],
+			retry,
+			itemIndex,
+		);
+	};
+	const first = await call().then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error }),
 	);
+	if ('value' in first) return first.value;
+	const refusedUid =
+		first.error instanceof NodeApiError && first.error.description?.startsWith(`${ACCESS_DENIED} from `);
+	if (!refusedUid) throw first.error;
+	// The remembered uid no longer goes with this secret (user or key changed in Odoo).
+	uids.delete(credentialKey(credentials));
+	return await call();
 }
 
 async function callJson2(

@@ -114,6 +114,14 @@ export const governanceResults = {
 	register_subscription: z.object({ subscription_id: z.number().int() }).passthrough(),
 	subscription_exists: z.object({ exists: z.boolean(), active: z.boolean() }).passthrough(),
 	remove_subscription: z.object({ removed: z.boolean() }).passthrough(),
+	claim_delivery: z
+		.object({
+			claimed: z.boolean(),
+			subscription_id: z.number().int(),
+			event_id: z.string().min(1),
+			claimed_at: z.string().min(1),
+		})
+		.passthrough(),
 	raise_exception: z
 		.object({
 			exception_id: z.number().int(),
@@ -151,6 +159,18 @@ export const governanceResults = {
 	list_overdue_supplier_confirmations: z.object({ confirmations: z.array(supplierConfirmation) }).passthrough(),
 	resolve_exception: z
 		.object({ exception_id: z.number().int(), state: z.enum(['resolved', 'dismissed']) })
+		.passthrough(),
+	post_summary_note: z
+		.object({ message_id: z.number().int(), document: documentRef, posted: z.boolean() })
+		.passthrough(),
+	purchase_risk_inputs: z
+		.object({
+			orders: z.array(
+				z.object({ order: z.object({ id: z.number().int(), name: z.string() }).passthrough() }).passthrough(),
+			),
+			has_more: z.boolean(),
+			next_offset: z.number().int(),
+		})
 		.passthrough(),
 };
 

@@ -9,7 +9,7 @@ import json
 import os
 import re
 
-from .canonical_json import as_safe_integer
+from .canonical_json import as_safe_integer, has_lone_surrogate
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "api_methods.json"), encoding="utf-8") as _file:
     API = json.load(_file)
@@ -60,6 +60,9 @@ def check(schema, value, path=""):
     if "enum" in schema and value not in schema["enum"]:
         raise ParamsError(path, "must be one of " + ", ".join(str(item) for item in schema["enum"]))
     if isinstance(value, str):
+        # Valid JSON can carry one (an escaped "\\ud800"); nothing can store or hash it.
+        if has_lone_surrogate(value):
+            raise ParamsError(path, "must not contain a lone surrogate (U+D800-U+DFFF)")
         if len(value) < schema.get("minLength", 0):
             raise ParamsError(path, f"must have at least {schema['minLength']} characters")
         if "maxLength" in schema and len(value) > schema["maxLength"]:

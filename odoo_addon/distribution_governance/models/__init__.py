@@ -27,3 +27,8 @@ from . import governance_supplier_confirmation_line
 from . import governance_supplier_confirmation_update
 from . import governance_api_supplier
 from . import stock_rule
+from . import governance_exception_automation
+from . import governance_api_risk
+from . import governance_api_summary
+from . import governance_delivery_claim
+from . import governance_api_claim

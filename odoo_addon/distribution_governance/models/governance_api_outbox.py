@@ -116,6 +116,11 @@ class GovernanceApi(models.AbstractModel):
                 company = document.company_id
             if not document or company not in self.env.user.company_ids:
                 raise MissingError(coded("not_found", _("%(model)s %(id)s does not exist.", model=ref["model"], id=ref["id"])))
+        existing, automation = None, {}
+        if params.get("automation"):
+            existing, automation = self.env["governance.exception"]._from_automation(params["automation"])
+            if existing:
+                return {"exception_id": existing.id, "name": existing.name, "state": existing.state}
         kind = self._exception_type(params["exception_type"], params.get("category"))
         vals = {
             "exception_type_id": kind.id,
@@ -132,6 +137,7 @@ class GovernanceApi(models.AbstractModel):
             vals["owner_id"] = self._actor(params["owner"]).id
         if params.get("sla_hours"):
             vals["sla_due"] = fields.Datetime.now() + timedelta(hours=params["sla_hours"])
+        vals.update(automation)
         exception = self.env["governance.exception"].sudo().create(vals)
         attachments = [self._evidence(item, index, exception) for index, item in enumerate(params.get("evidence") or [])]
         if attachments:

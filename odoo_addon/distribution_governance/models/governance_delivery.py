@@ -261,9 +261,15 @@ class GovernanceDelivery(models.Model):
     # -- UI -----------------------------------------------------------------------------------------
 
     def action_replay(self):
-        """Send these deliveries again, from a fresh retry schedule, right after this commits."""
+        """Send these deliveries again, from a fresh retry schedule, right after this commits.
+
+        A replay is a request to run the event again: it releases the receiver's claim on it
+        (governance.delivery.claim), so the receiver starts one new execution, and says so in the
+        audit log.
+        """
         replayable = self.filtered(lambda delivery: delivery.state != "pending"
                                    and delivery.subscription_id.active)
+        released = self.env["governance.delivery.claim"]._release(replayable) if replayable else set()
         for delivery in replayable:
             delivery.sudo().write({
                 "state": "pending",
@@ -272,6 +278,12 @@ class GovernanceDelivery(models.Model):
                 "failed_attempt_count": 0,
                 "replay_count": delivery.replay_count + 1,
             })
+            claim_released = (delivery.subscription_id.id, delivery.event_id.id) in released
+            delivery.subscription_id._audit(
+                _("Delivery of %(event)s to %(name)s replayed by %(user)s%(claim)s", event=delivery.event_uid,
+                  name=delivery.subscription_id.name, user=self.env.user.name,
+                  claim=_("; its claim was released, so the receiver runs it again") if claim_released else ""),
+                delivery_id=delivery.id, event_id=delivery.event_uid, claim_released=claim_released)
         if replayable:
             self._trigger_dispatch()
         return True

@@ -298,7 +298,7 @@ class GovernanceMixin(models.AbstractModel):
                 continue
             error = record._governance_released_change_error(scope)
             if error:
-                raise UserError(coded("approval_required", _("%s", error)))
+                raise UserError(coded("approval_required", error))
 
     def _governance_released_change_error(self, scope):
         """Why the released document may not keep its new facts and ``scope``, or None (the change is audited)."""

@@ -20,5 +20,9 @@ from . import test_supplier_confirmation
 from . import test_governed_replenishment
 from . import test_supplier_confirmation_api
 from . import test_supplier_confirmation_views
+from . import test_automation_failure
+from . import test_api_summary
+from . import test_api_risk
+from . import test_delivery_claim
 from . import test_released_documents
 from . import test_unmeetable_tiers

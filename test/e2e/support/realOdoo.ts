@@ -18,13 +18,14 @@ import type { Person } from './standInOdoo';
 
 type Call = ((model: string, method: string, args: unknown[], kwargs?: object) => Promise<any>) & { uid: number };
 
-interface OdooJsonRpc {
+interface OdooSession {
 	session(url: string, db: string, login: string, password: string): Promise<Call>;
 	xmlId(call: Call, name: string): Promise<number>;
-	rpc(url: string, service: string, method: string, args: unknown[]): Promise<any>;
+	serverVersion(call: Call): Promise<string>;
 }
+// XML-RPC (odoo-await), an Odoo client independent of the package's own transport.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const odooJsonRpc = require('../../../scripts/odoo-json-rpc.cjs') as OdooJsonRpc;
+const odooJsonRpc = require('../../../scripts/odoo-session.cjs') as OdooSession;
 
 /** How long Odoo's outbox may take to deliver an event (its dispatcher is a cron job). */
 const DELIVERY_TIMEOUT_MS = 90_000;
@@ -39,6 +40,28 @@ const splitList = (value: string | false) =>
 		.split(',')
 		.map((entry) => entry.trim())
 		.filter(Boolean);
+
+/**
+ * Log in as the integration user (checking it is one) and as the administrator; Odoo's version.
+ * Shared by the real-Odoo end-to-end tests.
+ */
+export async function connectRealOdoo(
+	credential: { url: string; database: string; login: string; secret: string },
+	administrator: { login: string; password: string },
+) {
+	const { url, database, login, secret } = credential;
+	const integration = await odooJsonRpc.session(url, database, login, secret);
+	const info = await integration('governance.api', 'api_info', [{}]);
+	if (!info.integration) throw new Error(`${login} is not in the group Distribution Governance / Integration (API)`);
+	const admin = await odooJsonRpc.session(url, database, administrator.login, administrator.password);
+	const server = await odooJsonRpc.serverVersion(admin);
+	return {
+		admin,
+		integrationUid: integration.uid,
+		version: `${server} (addon ${info.addon_version}, API ${info.api_version})`,
+		hasJson2: Number(server.split('.')[0]) >= 19,
+	};
+}
 
 export function realOdooFromEnvironment(env = process.env): RealOdoo | undefined {
 	const { ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD } = env;
@@ -76,15 +99,8 @@ export class RealOdoo implements OdooUnderTest {
 	}
 
 	async start() {
-		const { url, database, login, secret } = this.credential;
-		const integration = await odooJsonRpc.session(url, database, login, secret);
-		const info = await integration('governance.api', 'api_info', [{}]);
-		if (!info.integration) throw new Error(`${login} is not in the group Distribution Governance / Integration (API)`);
-		this.integrationUid = integration.uid;
-		const server = await odooJsonRpc.rpc(url, 'common', 'version', []);
-		this.version = `${server.server_version} (addon ${info.addon_version}, API ${info.api_version})`;
-		this.hasJson2 = Number(server.server_version_info[0]) >= 19;
-		this.admin = await odooJsonRpc.session(url, database, this.administrator.login, this.administrator.password);
+		const connected = await connectRealOdoo(this.credential, this.administrator);
+		({ admin: this.admin, integrationUid: this.integrationUid, version: this.version, hasJson2: this.hasJson2 } = connected);
 		for (const model of ['governance.idempotency', 'governance.approval.decision', 'governance.subscription']) {
 			const [last] = await this.admin(model, 'search_read', [[]], { fields: ['id'], order: 'id desc', limit: 1, context: { active_test: false } });
 			this.floor[model] = last?.id ?? 0;

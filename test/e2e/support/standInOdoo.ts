@@ -111,6 +111,15 @@ export class StandInOdoo {
 	readonly reviews: StandInReview[] = [];
 	readonly purchaseOrders = new Map<string, StandInPurchaseOrder>();
 	policy: Json | undefined;
+	/** `<subscription id>/<event id>` of every event delivered (queued) to a subscription. */
+	readonly queued = new Set<string>();
+	/** claim_delivery's claims, as Odoo's governance.delivery.claim keeps them. */
+	readonly claims = new Map<string, { key: string; at: string }>();
+	/** Open purchase orders as purchase_risk_inputs answers them, and the notes posted on documents. */
+	readonly riskOrders: Json[] = [];
+	readonly notes: Json[] = [];
+	/** Technical exceptions by workflow id + execution id (one per failed execution, as Odoo keeps them). */
+	readonly automationFailures = new Map<string, Json>();
 	private readonly idempotent = new Map<string, { params: string; result: Json }>();
 	private nextSubscriptionId = 1;
 	private server: Server | undefined;
@@ -148,6 +157,13 @@ export class StandInOdoo {
 		this.reviews.length = 0;
 		this.subscriptions.clear();
 		this.idempotent.clear();
+		this.queued.clear();
+		this.claims.clear();
+	}
+
+	/** An admin's replay in Odoo: the claim on the event is released, so it may run once more. */
+	releaseClaim(subscriptionId: number, eventId: string): boolean {
+		return this.claims.delete(`${subscriptionId}/${eventId}`);
 	}
 
 	callsOf(method: string): Json[] {
@@ -170,6 +186,7 @@ export class StandInOdoo {
 		const targets = this.activeSubscriptions().filter((subscription) =>
 			subscription.event_types.includes(event.type as string),
 		);
+		for (const subscription of targets) this.queued.add(`${subscription.id}/${String(event.id)}`);
 		return await Promise.all(
 			targets.map((subscription) =>
 				postSignedDelivery(subscription.url, subscription.secret, `msg_${String(event.id)}`, JSON.stringify(event), tamper),
@@ -314,8 +331,29 @@ export class StandInOdoo {
 			}
 			case 'remove_subscription':
 				return { removed: this.subscriptions.delete(params.subscription_id as number) };
-			case 'raise_exception':
-				return { exception_id: this.calls.length, name: `EXC/${this.calls.length}`, state: 'open' };
+			case 'claim_delivery':
+				return this.claimDelivery(params);
+			case 'raise_exception': {
+				const automation = params.automation as Json | undefined;
+				const key = automation && `${String(automation.workflow_id)}:${String(automation.execution_id)}`;
+				const known = key && this.automationFailures.get(key);
+				if (known) return known.result as Json;
+				const result = { exception_id: this.calls.length, name: `EXC/${this.calls.length}`, state: 'open' };
+				if (key) this.automationFailures.set(key, { params, result });
+				return result;
+			}
+			case 'purchase_risk_inputs': {
+				const offset = (params.offset as number | undefined) ?? 0;
+				const limit = (params.limit as number | undefined) ?? 100;
+				const orders = this.riskOrders.slice(offset, offset + limit);
+				const hasMore = offset + limit < this.riskOrders.length;
+				return { orders, has_more: hasMore, next_offset: hasMore ? offset + limit : 0 };
+			}
+			case 'post_summary_note': {
+				this.notes.push(params);
+				const document = params.document as { model: string; id: number };
+				return { message_id: this.notes.length, document: { ...document, name: `${document.model}/${document.id}` }, posted: true };
+			}
 			case 'resolve_exception':
 				return { exception_id: params.exception_id as number, state: params.resolution as string };
 			case 'record_supplier_confirmation':
@@ -374,6 +412,24 @@ export class StandInOdoo {
 			drift_days: 0,
 			lines: [],
 		};
+	}
+
+	/** One claim per (subscription, event); a retry with the winning key is answered the same. */
+	private claimDelivery(params: Json): Json {
+		const subscriptionId = params.subscription_id as number;
+		const eventId = params.event_id as string;
+		if (!this.subscriptions.has(subscriptionId)) throw fault.notFound(`Subscription ${subscriptionId} does not exist.`);
+		const pair = `${subscriptionId}/${eventId}`;
+		if (!this.queued.has(pair)) {
+			throw fault.notFound(`Event ${eventId} was never queued for subscription ${subscriptionId}.`);
+		}
+		const key = params.idempotency_key as string;
+		let claim = this.claims.get(pair);
+		if (!claim) {
+			claim = { key, at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+			this.claims.set(pair, claim);
+		}
+		return { claimed: claim.key === key, subscription_id: subscriptionId, event_id: eventId, claimed_at: claim.at };
 	}
 
 	private pendingReviews(params: Json): Omit<StandInReview, 'state'>[] {

@@ -1,12 +1,21 @@
 import { mock } from 'jest-mock-extended';
+import nock from 'nock';
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { Webhook } from 'standardwebhooks';
 
 import example from '../../../contract/events/examples/approval.requested.json';
 import { OdooGovernanceTrigger } from '../../../nodes/OdooGovernanceTrigger/OdooGovernanceTrigger.node';
-import { RECENT_EVENT_IDS } from '../../../nodes/OdooGovernanceTrigger/delivery';
 import { generateSecret, signatureHeader } from '../../../nodes/shared/signature';
-import { CREDENTIALS, fakeOdoo, hookContext, OdooFault, WEBHOOK_URL, webhookContext } from '../helpers/contexts';
+import { forgetOdooLogins, RETRY_DELAYS_MS } from '../../../nodes/shared/transport';
+import { CREDENTIALS, fakeOdoo, hookContext, OdooFault, UID, WEBHOOK_URL, webhookContext } from '../helpers/contexts';
+import { wireHttp } from '../helpers/wireHttp';
+
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual('n8n-workflow'),
+	sleep: jest.fn(async () => undefined),
+}));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { sleep } = require('n8n-workflow') as { sleep: jest.Mock };
 
 const trigger = new OdooGovernanceTrigger();
 const lifecycle = trigger.webhookMethods.default;
@@ -139,6 +148,64 @@ describe('deliveries', () => {
 	const secret = generateSecret();
 	const now = () => Math.floor(Date.now() / 1000);
 	const body = JSON.stringify(example);
+	const ODOO = 'https://erp.acme.example';
+	const CLAIM_KEY = /^n8n-claim:[0-9a-f]{36}$/;
+
+	beforeAll(() => nock.disableNetConnect());
+	beforeEach(() => forgetOdooLogins());
+	afterEach(() => nock.cleanAll());
+	afterAll(() => nock.enableNetConnect());
+
+	interface ClaimRequest {
+		headers: Record<string, string | string[] | undefined>;
+		params: IDataObject;
+	}
+
+	/**
+	 * Odoo on the wire: the login, then claim_delivery answered by `answer` (a JSON-RPC result,
+	 * or an Odoo fault). Every claim request is recorded with its headers.
+	 */
+	function odoo(answer: (params: IDataObject) => unknown, times = 1) {
+		const claims: ClaimRequest[] = [];
+		nock(ODOO)
+			.post('/jsonrpc', {
+				jsonrpc: '2.0',
+				method: 'call',
+				id: 1,
+				params: { service: 'common', method: 'authenticate', args: ['acme', 'n8n-integration', 'api-key-123', {}] },
+			})
+			// Once for all the requests: the login is remembered, and shared while in flight.
+			.reply(200, { jsonrpc: '2.0', id: 1, result: UID });
+		nock(ODOO)
+			.post('/jsonrpc', (sent) => sent.params?.service === 'object')
+			.times(times)
+			.reply(function (_uri, sent) {
+				const [database, uid, password, model, method, [params], kwargs] = (sent as { params: { args: unknown[] } })
+					.params.args as [string, number, string, string, string, IDataObject[], IDataObject];
+				expect([database, uid, password, model, method, kwargs]).toEqual([
+					'acme',
+					UID,
+					'api-key-123',
+					'governance.api',
+					'claim_delivery',
+					{},
+				]);
+				claims.push({ headers: this.req.headers, params });
+				const result = answer(params);
+				if (result instanceof OdooFault) {
+					return [200, { jsonrpc: '2.0', id: 1, error: { code: 200, message: 'Odoo Server Error', data: result } }];
+				}
+				return [200, { jsonrpc: '2.0', id: 1, result }];
+			});
+		return claims;
+	}
+
+	const claimed = (params: IDataObject, yes = true) => ({
+		claimed: yes,
+		subscription_id: params.subscription_id,
+		event_id: params.event_id,
+		claimed_at: '2026-11-29T10:00:00Z',
+	});
 
 	function deliver(
 		options: { body?: string; headers?: Record<string, string>; signWith?: string; timestamp?: number } = {},
@@ -152,24 +219,109 @@ describe('deliveries', () => {
 			'webhook-timestamp': String(timestamp),
 			'webhook-signature': signatureHeader([options.signWith ?? secret], 'msg_1', timestamp, raw),
 		};
+		const http = wireHttp();
 		const { context, response } = webhookContext(
 			parameters,
 			{ headers, rawBody: Buffer.from(raw, 'utf8') },
 			staticData,
+			http,
 		);
-		return { run: trigger.webhook.call(context), response, context, staticData };
+		return { run: trigger.webhook.call(context), response, context, staticData, http };
 	}
 
-	it('starts the workflow with the event as the item', async () => {
+	it('claims the event in Odoo, then starts the workflow with the event as the item', async () => {
+		const claims = odoo((params) => claimed(params));
 		const { run, response } = deliver();
 		await expect(run).resolves.toEqual({
 			workflowData: [[{ json: example }]],
 			webhookResponse: { received: true, executed: true, id: example.id },
 		});
 		expect(response.statusCode).toBeUndefined();
+		expect(claims).toHaveLength(1);
+		expect(claims[0].params).toEqual({
+			subscription_id: 31,
+			event_id: example.id,
+			idempotency_key: expect.stringMatching(CLAIM_KEY),
+		});
+		expect(claims[0].headers).toMatchObject({
+			authorization: 'bearer api-key-123',
+			'x-odoo-database': 'acme',
+			'content-type': 'application/json',
+		});
+		expect(nock.isDone()).toBe(true);
+	});
+
+	it('starts nothing for an event another request already claimed', async () => {
+		odoo((params) => claimed(params, false));
+		const { run, response } = deliver();
+		await expect(run).resolves.toEqual({ noWebhookResponse: true });
+		expect(response).toEqual({
+			statusCode: 200,
+			body: { received: true, executed: false, id: example.id, reason: 'duplicate event id' },
+		});
+	});
+
+	it('starts one execution for 20 concurrent copies of one event, each claiming with its own key', async () => {
+		const winners = new Map<string, string>();
+		const claims = odoo((params) => {
+			const key = `${params.subscription_id}/${params.event_id}`;
+			if (!winners.has(key)) winners.set(key, params.idempotency_key as string);
+			return claimed(params, winners.get(key) === params.idempotency_key);
+		}, 20);
+		const runs = await Promise.all(Array.from({ length: 20 }, () => deliver().run));
+		expect(runs.filter((run) => 'workflowData' in run)).toHaveLength(1);
+		expect(nock.isDone()).toBe(true); // one login for the 20
+		expect(new Set(claims.map((claim) => claim.params.idempotency_key)).size).toBe(20);
+	});
+
+	it('keeps nothing in static data and asks Odoo again for a redelivery', async () => {
+		const staticData: IDataObject = { subscriptionId: 31, secret };
+		const claims = odoo((params) => claimed(params, claims.length === 1), 2);
+		await expect(deliver({}, staticData).run).resolves.toHaveProperty('workflowData');
+		await expect(deliver({}, staticData).run).resolves.toEqual({ noWebhookResponse: true });
+		expect(staticData).toEqual({ subscriptionId: 31, secret });
+		expect(claims).toHaveLength(2);
+	});
+
+	it('retries a lost claim answer with the same key', async () => {
+		const keys: unknown[] = [];
+		const claimKey = (sent: { params: { args: IDataObject[][] } }) => sent.params.args[5][0].idempotency_key;
+		nock(ODOO).post('/jsonrpc', (sent) => sent.params?.service === 'common').reply(200, { jsonrpc: '2.0', id: 1, result: UID });
+		nock(ODOO)
+			.post('/jsonrpc', (sent) => sent.params?.service === 'object')
+			.reply(function (_uri, sent) {
+				keys.push(claimKey(sent as never));
+				return [502, 'Bad Gateway'];
+			})
+			.post('/jsonrpc', (sent) => sent.params?.service === 'object')
+			.reply(function (_uri, sent) {
+				keys.push(claimKey(sent as never));
+				return [200, { jsonrpc: '2.0', id: 1, result: claimed({ subscription_id: 31, event_id: example.id }) }];
+			});
+		await expect(deliver().run).resolves.toHaveProperty('workflowData');
+		expect(sleep).toHaveBeenCalledWith(RETRY_DELAYS_MS[0]);
+		expect(keys).toEqual([expect.stringMatching(CLAIM_KEY), keys[0]]);
+	});
+
+	it.each([
+		['Odoo refuses the claim', () => odoo(() => new OdooFault('odoo.exceptions.MissingError', '[dg:not_found] Subscription 31 does not exist.'))],
+		['Odoo is unreachable', () => nock(ODOO).post('/jsonrpc').reply(503, 'down')],
+	])('answers 503 and runs nothing when %s', async (_name, setUp) => {
+		setUp();
+		const { run, response, context } = deliver();
+		await expect(run).resolves.toEqual({ noWebhookResponse: true });
+		expect(response).toEqual({
+			statusCode: 503,
+			body: { error: 'cannot claim the event in Odoo now; deliver it again later' },
+		});
+		expect(context.logger.warn).toHaveBeenCalledWith(
+			expect.stringMatching(/^Odoo Governance Trigger refused a delivery: could not claim event /),
+			{ workflowId: 'wf-1' },
+		);
 	});
 
 	it('accepts what the reference Standard Webhooks library signs', async () => {
+		odoo((params) => claimed(params));
 		const timestamp = new Date();
 		const signature = new Webhook(secret).sign('msg_ref', timestamp, body);
 		const { context } = webhookContext(
@@ -182,7 +334,8 @@ describe('deliveries', () => {
 				},
 				rawBody: Buffer.from(body),
 			},
-			{ secret },
+			{ subscriptionId: 31, secret },
+			wireHttp(),
 		);
 		await expect(trigger.webhook.call(context)).resolves.toHaveProperty('workflowData');
 	});
@@ -192,14 +345,15 @@ describe('deliveries', () => {
 		['a replay older than five minutes', { timestamp: Math.floor(Date.now() / 1000) - 400 }],
 		['a timestamp from the future', { timestamp: Math.floor(Date.now() / 1000) + 400 }],
 		['missing signature headers', { headers: { 'content-type': 'application/json' } }],
-	])('refuses %s with 401 and runs nothing', async (_name, options) => {
-		const { run, response, context } = deliver(options);
+	])('refuses %s with 401, runs nothing and claims nothing', async (_name, options) => {
+		const { run, response, context, http } = deliver(options);
 		await expect(run).resolves.toEqual({ noWebhookResponse: true });
 		expect(response).toEqual({ statusCode: 401, body: { error: 'unauthorized' } });
 		expect(context.logger.warn).toHaveBeenCalledWith(
 			expect.stringMatching(/^Odoo Governance Trigger refused a delivery: /),
 			{ workflowId: 'wf-1' },
 		);
+		expect(http).not.toHaveBeenCalled();
 	});
 
 	it('refuses a body altered after signing', async () => {
@@ -214,43 +368,27 @@ describe('deliveries', () => {
 				},
 				rawBody: Buffer.from(body.replace('needs_approval', 'auto_approve')),
 			},
-			{ secret },
+			{ subscriptionId: 31, secret },
 		);
 		await expect(trigger.webhook.call(context)).resolves.toEqual({ noWebhookResponse: true });
 		expect(response.statusCode).toBe(401);
 	});
 
-	it('fails closed when no secret is stored', async () => {
-		const { run, response } = deliver({}, {});
-		await expect(run).resolves.toEqual({ noWebhookResponse: true });
-		expect(response.statusCode).toBe(401);
+	it('fails closed when no secret or no subscription is stored', async () => {
+		for (const staticData of [{}, { secret }]) {
+			const { run, response, http } = deliver({}, staticData);
+			await expect(run).resolves.toEqual({ noWebhookResponse: true });
+			expect(response.statusCode).toBe(401);
+			expect(http).not.toHaveBeenCalled();
+		}
 	});
 
-	it('drops a second delivery of the same event id', async () => {
-		const staticData: IDataObject = { secret };
-		await expect(deliver({}, staticData).run).resolves.toHaveProperty('workflowData');
-		const again = deliver({}, staticData);
-		await expect(again.run).resolves.toEqual({ noWebhookResponse: true });
-		expect(again.response).toEqual({
-			statusCode: 200,
-			body: { received: true, executed: false, id: example.id, reason: 'duplicate event id' },
-		});
-	});
-
-	it(`remembers the last ${RECENT_EVENT_IDS} event ids`, async () => {
-		const older = Array.from({ length: RECENT_EVENT_IDS }, (_, index) => `evt-${index}`);
-		const staticData: IDataObject = { secret, recentEventIds: older };
-		await deliver({}, staticData).run;
-		expect(staticData.recentEventIds).toHaveLength(RECENT_EVENT_IDS);
-		expect((staticData.recentEventIds as string[]).at(-1)).toBe(example.id);
-		expect(staticData.recentEventIds).not.toContain('evt-0');
-	});
-
-	it('answers an event type the node does not listen to without running', async () => {
+	it('answers an event type the node does not listen to without running or claiming', async () => {
 		const ping = JSON.stringify({ ...example, id: 'evt-ping', type: 'governance.ping', data: { subscription_id: 31, message: 'hi' } });
-		const { run, response } = deliver({ body: ping });
+		const { run, response, http } = deliver({ body: ping });
 		await expect(run).resolves.toEqual({ noWebhookResponse: true });
 		expect(response.statusCode).toBe(200);
+		expect(http).not.toHaveBeenCalled();
 	});
 
 	it('refuses a signed body that is not a governance event with 400', async () => {

@@ -14,6 +14,8 @@ import type {
 	Logger,
 } from 'n8n-workflow';
 
+import { forgetOdooLogins } from '../../../nodes/shared/transport';
+
 export const CREDENTIALS = {
 	url: 'https://erp.acme.example/',
 	database: 'acme',
@@ -57,6 +59,8 @@ export function fakeOdoo(
 	methods: Record<string, MethodHandler>,
 	raw?: (request: IHttpRequestOptions) => HttpAnswer | Error | undefined,
 ) {
+	// A new Odoo: no login to it is remembered yet (the transport remembers uids per credential).
+	forgetOdooLogins();
 	return jest.fn(async (_credentialType: string, request: IHttpRequestOptions): Promise<HttpAnswer> => {
 		const scripted = raw?.(request);
 		if (scripted instanceof Error) throw scripted;
@@ -166,6 +170,7 @@ export function webhookContext(
 	parameters: Parameters,
 	request: { headers: Record<string, string>; rawBody?: Buffer },
 	staticData: IDataObject,
+	http?: (credentialType: string, request: IHttpRequestOptions) => Promise<unknown>,
 ) {
 	const context = mock<IWebhookFunctions>();
 	context.logger = mock<Logger>();
@@ -190,5 +195,7 @@ export function webhookContext(
 	context.getWorkflowStaticData.mockReturnValue(staticData);
 	context.getRequestObject.mockReturnValue(request as never);
 	context.getResponseObject.mockReturnValue(res as never);
+	context.getCredentials.mockResolvedValue(CREDENTIALS as never);
+	context.helpers = { httpRequestWithAuthentication: http ?? jest.fn() } as never;
 	return { context, response };
 }

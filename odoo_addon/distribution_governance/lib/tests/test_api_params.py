@@ -53,6 +53,12 @@ class TestCheckParams(unittest.TestCase):
         self.assert_error("register_subscription", dict(params, event_types=["governance.ping"] * 51), "event_types")
         self.assertEqual(check_params("register_subscription", dict(params, name="n" * 200))["name"], "n" * 200)
 
+    def test_lone_surrogates_are_refused_with_their_field(self):
+        # Valid JSON ("\\ud800") that no column, hash or XML-RPC answer can carry.
+        self.assert_error("decide", self.decide(comment="ok \ud800"), "comment")
+        self.assert_error("decide", self.decide(idempotency_key="key-\udfff-00000001"), "idempotency_key")
+        self.assertEqual(check_params("decide", self.decide(comment="ok \U0001F600"))["comment"], "ok \U0001F600")
+
 
 class TestContractBounds(unittest.TestCase):
     """Every string a caller sends has a maximum length; no result schema admits null."""

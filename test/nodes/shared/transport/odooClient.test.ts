@@ -1,13 +1,16 @@
+import nock from 'nock';
 import { NodeApiError } from 'n8n-workflow';
 
 import contract from '../../../../contract/api/methods.json';
 import {
 	callGovernanceApi,
+	forgetOdooLogins,
 	governanceResults,
 	odooErrorCode,
 	RETRY_DELAYS_MS,
 } from '../../../../nodes/shared/transport';
 import { CREDENTIALS, executeContext, fakeOdoo, OdooFault, UID } from '../../helpers/contexts';
+import { wireHttp } from '../../helpers/wireHttp';
 
 jest.mock('n8n-workflow', () => ({
 	...jest.requireActual('n8n-workflow'),
@@ -27,7 +30,10 @@ const decision = {
 
 const decideParams = { review_id: 12, actor: 'anna', outcome: 'approve', idempotency_key: `decision-${12}-anna` };
 
-beforeEach(() => sleep.mockClear());
+beforeEach(() => {
+	sleep.mockClear();
+	forgetOdooLogins();
+});
 
 describe('JSON-RPC (Odoo 17/18)', () => {
 	it('logs in once per node run, then calls governance.api with one params object', async () => {
@@ -244,6 +250,103 @@ describe('retries', () => {
 		await expect(callGovernanceApi(context, 'list_pending_reviews', {})).rejects.toThrow('socket hang up');
 		expect(http).toHaveBeenCalledTimes(2);
 		expect(sleep).not.toHaveBeenCalled();
+	});
+});
+
+describe('remembered logins', () => {
+	it('logs in once for every run with the same credential, again for another secret', async () => {
+		const http = fakeOdoo({ api_info: () => ({}) });
+		const login = () => http.mock.calls.filter(([, request]) => JSON.stringify(request.body).includes('authenticate'));
+		await callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {}).catch(() => undefined);
+		await callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {}).catch(() => undefined);
+		expect(login()).toHaveLength(1);
+		const rotated = { ...CREDENTIALS, secret: 'api-key-456' };
+		await callGovernanceApi(executeContext({ parameters: {}, http, credentials: rotated }).context, 'api_info', {}).catch(() => undefined);
+		expect(login()).toHaveLength(2);
+	});
+
+	it('logs in once more when Odoo refuses a remembered uid', async () => {
+		let refuse = false;
+		const http = fakeOdoo({
+			api_info: () => {
+				if (refuse) {
+					refuse = false;
+					throw new OdooFault('odoo.exceptions.AccessDenied', 'Access Denied');
+				}
+				return { api_version: '1.0', addon_version: '18.0', database: 'acme', user: { login: 'n8n', name: 'n8n' }, event_types: [] };
+			},
+		});
+		await callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {});
+		refuse = true;
+		await expect(callGovernanceApi(executeContext({ parameters: {}, http }).context, 'api_info', {})).resolves.toHaveProperty('database', 'acme');
+		const services = http.mock.calls.map(([, request]) => (request.body as { params: { service: string } }).params.service);
+		expect(services).toEqual(['common', 'object', 'object', 'common', 'object']);
+	});
+});
+
+describe('on the wire (nock)', () => {
+	beforeAll(() => nock.disableNetConnect());
+	afterEach(() => nock.cleanAll());
+	afterAll(() => nock.enableNetConnect());
+
+	const claim = { subscription_id: 31, event_id: 'evt-1', idempotency_key: 'n8n-claim:0123456789' };
+	const claimed = { claimed: true, subscription_id: 31, event_id: 'evt-1', claimed_at: '2026-11-29T10:00:00Z' };
+
+	it('JSON-RPC: one login, then execute_kw with the params object, as JSON with the credential headers', async () => {
+		const scope = nock('https://erp.acme.example', {
+			reqheaders: { 'content-type': 'application/json', 'x-odoo-database': 'acme', authorization: 'bearer api-key-123' },
+		})
+			.post('/jsonrpc', {
+				jsonrpc: '2.0',
+				method: 'call',
+				id: 1,
+				params: { service: 'common', method: 'authenticate', args: ['acme', 'n8n-integration', 'api-key-123', {}] },
+			})
+			.reply(200, { jsonrpc: '2.0', id: 1, result: UID })
+			.post('/jsonrpc', {
+				jsonrpc: '2.0',
+				method: 'call',
+				id: 1,
+				params: {
+					service: 'object',
+					method: 'execute_kw',
+					args: ['acme', UID, 'api-key-123', 'governance.api', 'claim_delivery', [claim], {}],
+				},
+			})
+			.reply(200, { jsonrpc: '2.0', id: 1, result: claimed });
+		const { context } = executeContext({ parameters: {}, http: wireHttp() as never });
+
+		await expect(callGovernanceApi(context, 'claim_delivery', claim)).resolves.toEqual(claimed);
+		expect(scope.isDone()).toBe(true);
+	});
+
+	it('JSON-2: the params as payload to /json/2/governance.api/<method> with the bearer key and database', async () => {
+		const scope = nock('https://erp.acme.example', {
+			reqheaders: { authorization: 'bearer api-key-123', 'x-odoo-database': 'acme' },
+		})
+			.post('/json/2/governance.api/claim_delivery', { payload: claim })
+			.reply(200, claimed);
+		const { context } = executeContext({
+			parameters: {},
+			http: wireHttp() as never,
+			credentials: { ...CREDENTIALS, protocol: 'json2' },
+		});
+
+		await expect(callGovernanceApi(context, 'claim_delivery', claim)).resolves.toEqual(claimed);
+		expect(scope.isDone()).toBe(true);
+	});
+
+	it("a claim Odoo answers with a null is refused as the wrong shape (the contract's results hold no null)", async () => {
+		nock('https://erp.acme.example')
+			.post('/json/2/governance.api/claim_delivery')
+			.reply(200, { ...claimed, claimed_at: null });
+		const { context } = executeContext({
+			parameters: {},
+			http: wireHttp() as never,
+			credentials: { ...CREDENTIALS, protocol: 'json2' },
+		});
+
+		await expect(callGovernanceApi(context, 'claim_delivery', claim)).rejects.toThrow(/unexpected shape \(claimed_at: /);
 	});
 });
 

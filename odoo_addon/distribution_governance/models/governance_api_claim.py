@@ -1,0 +1,21 @@
+from odoo import _, api, models
+from odoo.exceptions import MissingError
+
+from ..lib.errors import coded
+
+INTEGRATION = ["distribution_governance.group_integration"]
+
+
+class GovernanceApi(models.AbstractModel):
+    """claim_delivery: the trigger claims an event before it starts a workflow for it."""
+
+    _inherit = "governance.api"
+
+    @api.model
+    def claim_delivery(self, payload=None):
+        params = self._params("claim_delivery", payload, INTEGRATION)
+        subscription = self._own_subscription(params["subscription_id"])
+        if not subscription:
+            raise MissingError(coded("not_found", _("Subscription %s does not exist.", params["subscription_id"])))
+        return self.env["governance.delivery.claim"].sudo()._claim(
+            subscription, params["event_id"], params["idempotency_key"])
