@@ -95,6 +95,19 @@ n8n.importData({
 				disableStartTls: env.SMTP_SECURE !== 'true' && env.SMTP_STARTTLS !== 'true',
 			},
 		},
+		{
+			id: 'dg-imap',
+			name: 'Supplier mailbox (IMAP)',
+			type: 'imap',
+			data: {
+				host: env.IMAP_HOST || '127.0.0.1',
+				port: Number(env.IMAP_PORT || 993),
+				user: env.IMAP_USER || '',
+				password: env.IMAP_PASSWORD || '',
+				secure: env.IMAP_SECURE !== 'false',
+				allowUnauthorizedCerts: false,
+			},
+		},
 	],
 	workflows: templates,
 });

@@ -168,6 +168,8 @@ it('loads our nodes from the installed community package', async () => {
 		'n8n-nodes-distribution-governance.odooGovernanceTrigger',
 		'n8n-nodes-distribution-governance.purchaseRisk',
 		'n8n-nodes-distribution-governance.purchaseRiskTool',
+		'n8n-nodes-distribution-governance.supplierConfirmationTracker',
+		'n8n-nodes-distribution-governance.supplierConfirmationTrackerTool',
 	]);
 });
 

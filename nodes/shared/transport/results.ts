@@ -41,6 +41,35 @@ export const pendingReview = z
 	})
 	.passthrough();
 
+const confirmationState = z.enum(['awaiting', 'confirmed', 'date_changed', 'rejected', 'overdue', 'cancelled']);
+
+const confirmationLine = z
+	.object({
+		line_id: z.number().int(),
+		product: z.object({ id: z.number().int(), name: z.string(), code: z.string() }).passthrough(),
+		quantity: z.string(),
+		planned_date: z.string(),
+		promised_date: z.string(),
+		drift_days: z.number().int(),
+	})
+	.passthrough();
+
+export const supplierConfirmation = z
+	.object({
+		confirmation_id: z.number().int(),
+		purchase_order: documentRef,
+		supplier: z.object({ id: z.number().int(), name: z.string(), email: z.string() }).passthrough(),
+		buyer: z.object({ login: z.string(), name: z.string(), email: z.string() }).passthrough(),
+		state: confirmationState,
+		due: z.string(),
+		overdue: z.boolean(),
+		hours_left: z.number().int(),
+		supplier_reference: z.string(),
+		drift_days: z.number().int(),
+		lines: z.array(confirmationLine),
+	})
+	.passthrough();
+
 export const governanceResults = {
 	api_info: z
 		.object({
@@ -100,6 +129,34 @@ export const governanceResults = {
 			state: z.enum(['open', 'in_progress', 'resolved', 'dismissed']),
 		})
 		.passthrough(),
+	record_supplier_confirmation: z
+		.object({
+			confirmation_id: z.number().int(),
+			update_id: z.number().int(),
+			purchase_order: documentRef,
+			state: confirmationState,
+			outcome: z.enum(['on_time', 'date_changed', 'overdue', 'rejected']),
+			drift_days: z.number().int(),
+			lead_time_drift_days: z.number().int(),
+			material_drift: z.boolean(),
+			exception_id: z.number().int(),
+			affected_sale_orders: z.array(
+				z
+					.object({
+						id: z.number().int(),
+						name: z.string(),
+						customer: z.string(),
+						product: z.string(),
+						quantity: z.string(),
+						commitment_date: z.string(),
+					})
+					.passthrough(),
+			),
+			lines: z.array(confirmationLine),
+		})
+		.passthrough(),
+	list_supplier_confirmations: z.object({ confirmations: z.array(supplierConfirmation) }).passthrough(),
+	list_overdue_supplier_confirmations: z.object({ confirmations: z.array(supplierConfirmation) }).passthrough(),
 	resolve_exception: z
 		.object({ exception_id: z.number().int(), state: z.enum(['resolved', 'dismissed']) })
 		.passthrough(),

@@ -21,6 +21,12 @@ from . import governance_delivery
 from . import governance_exception_type
 from . import governance_exception
 from . import governance_api_outbox
+from . import res_company
+from . import governance_supplier_confirmation
+from . import governance_supplier_confirmation_line
+from . import governance_supplier_confirmation_update
+from . import governance_api_supplier
+from . import stock_rule
 from . import governance_exception_automation
 from . import governance_api_risk
 from . import governance_api_summary

@@ -1,6 +1,8 @@
 from odoo import _, fields, models
 from odoo.tools import float_repr
 
+from .governance_supplier_confirmation import STATES as CONFIRMATION_STATES
+
 
 class PurchaseOrder(models.Model):
     """Purchase orders under governance: confirming one is the governed action."""
@@ -17,6 +19,22 @@ class PurchaseOrder(models.Model):
         [("normal", "Normal"), ("urgent", "Urgent"), ("emergency", "Emergency")],
         "Urgency", default="normal", tracking=True,
     )
+    governance_confirmation_id = fields.Many2one(
+        "governance.supplier.confirmation", "Supplier Confirmation", compute="_compute_governance_confirmation")
+    governance_confirmation_state = fields.Selection(
+        CONFIRMATION_STATES, "Supplier Confirmation Status", compute="_compute_governance_confirmation")
+
+    def _compute_governance_confirmation(self):
+        confirmations = self.env["governance.supplier.confirmation"].sudo().search([("purchase_order_id", "in", self.ids)])
+        by_order = {confirmation.purchase_order_id.id: confirmation for confirmation in confirmations}
+        for order in self:
+            confirmation = by_order.get(order.id, confirmations.browse())
+            order.governance_confirmation_id = confirmation
+            order.governance_confirmation_state = confirmation.state
+
+    def action_governance_confirmation(self):
+        self.ensure_one()
+        return self.governance_confirmation_id.get_formview_action()
 
     def _governance_facts(self):
         self.ensure_one()
@@ -85,12 +103,17 @@ class PurchaseOrder(models.Model):
         return super()._approval_allowed()
 
     def button_approve(self, force=False):
-        self.filtered(lambda order: order.state not in self._governance_released_states)._governance_check_release()
-        return super().button_approve(force=force)
+        releasing = self.filtered(lambda order: order.state not in self._governance_released_states)
+        releasing._governance_check_release()
+        result = super().button_approve(force=force)
+        self.env["governance.supplier.confirmation"]._await_confirmation(
+            releasing.filtered(lambda order: order.state in self._governance_released_states))
+        return result
 
     def button_cancel(self):
         result = super().button_cancel()
         self._governance_cancel_pending("order cancelled")
+        self.env["governance.supplier.confirmation"]._cancel_for(self)
         return result
 
     def button_draft(self):

@@ -21,6 +21,10 @@ from . import test_user_form_groups
 from . import test_approval_request_form
 from . import test_exception_form
 from . import test_outbox_document_names
+from . import test_supplier_confirmation
+from . import test_governed_replenishment
+from . import test_supplier_confirmation_api
+from . import test_supplier_confirmation_views
 from . import test_automation_failure
 from . import test_api_summary
 from . import test_api_risk

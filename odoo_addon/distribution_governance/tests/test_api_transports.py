@@ -87,6 +87,14 @@ class TestApiOverBothTransports(GovernanceCase, HttpCase):
             self.assertEqual(call("decide", {"review_id": olga_review.id, "actor": "olga", "outcome": "approve",
                                              "idempotency_key": f"{name}-olga-0001"}, user=self.olga)["outcome"],
                              "approve")
+            recorded = call("record_supplier_confirmation", {
+                "purchase_order": order.name, "status": "confirmed", "source": "api",
+                "promised_date": order.order_line.date_planned.strftime("%Y-%m-%d"),
+                "idempotency_key": f"{name}-supplier-0001"})
+            self.assertEqual((recorded["purchase_order"]["name"], recorded["state"]), (order.name, "confirmed"))
+            self.assertIn(order.name, [row["purchase_order"]["name"]
+                                       for row in call("list_supplier_confirmations", {})["confirmations"]])
+            self.assertEqual(call("list_overdue_supplier_confirmations", {}), {"confirmations": []})
             subscription = call("register_subscription", {
                 "url": f"http://127.0.0.1:9/{name}", "event_types": ["governance.ping"],
                 "secret": signature.generate_secret(), "idempotency_key": f"{name}-subscription-0001"})

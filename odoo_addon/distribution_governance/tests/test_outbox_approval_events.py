@@ -53,8 +53,10 @@ class TestApprovalEvents(OutboxCase):
         review = order.governance_request_id.review_ids
         review.with_user(self.approver)._decide(self.approver, "approve")
         events = self.events_of(order)
-        self.assertEqual(events.mapped("event_type"), ["approval.requested", "approval.decided", "approval.completed"])
-        self.assertEqual(events.mapped("sequence"), [1, 2, 3])
+        # The released order then awaits its supplier (supplier confirmations).
+        self.assertEqual(events.mapped("event_type"), ["approval.requested", "approval.decided", "approval.completed",
+                                                       "supplier_confirmation.requested"])
+        self.assertEqual(events.mapped("sequence"), [1, 2, 3, 4])
         self.assertEqual(events[2].envelope()["data"]["result"], "approved")
         self.assertEqual(events[1].envelope()["data"]["actor"]["login"], self.approver.login)
 
@@ -92,7 +94,8 @@ class TestApprovalEvents(OutboxCase):
     def test_straight_through_emits_nothing_and_a_rollback_emits_nothing(self):
         order = self.submit_order(20)
         self.assertEqual(order.state, "purchase")
-        self.assertFalse(self.events_of(order))
+        # No approval event; the released order only awaits its supplier.
+        self.assertEqual(self.events_of(order).mapped("event_type"), ["supplier_confirmation.requested"])
         with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
             self.submit_order(500)
             raise ZeroDivisionError

@@ -60,6 +60,21 @@ export interface RecordedCall {
 	at: number;
 }
 
+/**
+ * A released purchase order whose supplier confirmation the stand-in records (scenario S4): the
+ * date it planned, when the confirmation is due, whether its product is fast-moving and the
+ * customer orders a later date would hit.
+ */
+export interface StandInPurchaseOrder {
+	id: number;
+	name: string;
+	planned_date: string;
+	due: string;
+	fast_moving: boolean;
+	affected_sale_orders: Json[];
+	supplier: { id: number; name: string; email: string };
+}
+
 /** A review as list_pending_reviews answers it (without the stand-in's own state). */
 export function listedReview(review: StandInReview): Omit<StandInReview, 'state'> {
 	const listed: Partial<StandInReview> = { ...review };
@@ -95,6 +110,7 @@ export class StandInOdoo {
 	readonly calls: RecordedCall[] = [];
 	readonly subscriptions = new Map<number, Subscription>();
 	readonly reviews: StandInReview[] = [];
+	readonly purchaseOrders = new Map<string, StandInPurchaseOrder>();
 	policy: Json | undefined;
 	/** `<subscription id>/<event id>` of every event delivered (queued) to a subscription. */
 	readonly queued = new Set<string>();
@@ -341,9 +357,62 @@ export class StandInOdoo {
 			}
 			case 'resolve_exception':
 				return { exception_id: params.exception_id as number, state: params.resolution as string };
+			case 'record_supplier_confirmation':
+				return this.recordSupplierConfirmation(params);
+			case 'list_supplier_confirmations':
+				return { confirmations: [...this.purchaseOrders.values()].map((order) => this.confirmationOf(order)) };
+			case 'list_overdue_supplier_confirmations':
+				return {
+					confirmations: [...this.purchaseOrders.values()]
+						.filter((order) => Date.parse(order.due) < Date.now())
+						.map((order) => this.confirmationOf(order)),
+				};
 			default:
 				throw new OdooFault('builtins.AttributeError', `governance.api has no method ${method}`);
 		}
+	}
+
+	/** Odoo's answer to a supplier update: drift against the planned date, material on a fast mover (3 days). */
+	private recordSupplierConfirmation(params: Json): Json {
+		const order = this.purchaseOrders.get(params.purchase_order as string);
+		if (!order) throw fault.notFound(`No single purchase order ${String(params.purchase_order)} in your companies.`);
+		const lines = (params.lines as Json[] | undefined) ?? [];
+		const promised = [params.promised_date, ...lines.map((line) => line.promised_date)].filter(Boolean) as string[];
+		const days = (date: string) => Math.round((Date.parse(date.slice(0, 10)) - Date.parse(order.planned_date)) / 86400000);
+		const drift = promised.reduce((widest, date) => (Math.abs(days(date)) > Math.abs(widest) ? days(date) : widest), 0);
+		const rejected = params.status === 'rejected';
+		const material = !rejected && order.fast_moving && drift >= 3;
+		const late = Date.parse((params.received_at as string | undefined) ?? new Date().toISOString()) > Date.parse(order.due);
+		return {
+			confirmation_id: order.id,
+			update_id: this.calls.length,
+			purchase_order: { model: 'purchase.order', id: order.id, name: order.name },
+			state: rejected ? 'rejected' : drift ? 'date_changed' : 'confirmed',
+			outcome: rejected ? 'rejected' : drift ? 'date_changed' : late ? 'overdue' : 'on_time',
+			drift_days: drift,
+			lead_time_drift_days: drift,
+			material_drift: material,
+			exception_id: material ? 900 + order.id : 0,
+			affected_sale_orders: drift > 0 ? order.affected_sale_orders : [],
+			lines: [],
+		};
+	}
+
+	private confirmationOf(order: StandInPurchaseOrder): Json {
+		const hoursLeft = Math.floor((Date.parse(order.due) - Date.now()) / 3600000);
+		return {
+			confirmation_id: order.id,
+			purchase_order: { model: 'purchase.order', id: order.id, name: order.name },
+			supplier: order.supplier,
+			buyer: { login: 'buyer', name: 'Bea Buyer', email: 'buyer@acme.example' },
+			state: hoursLeft < 0 ? 'overdue' : 'awaiting',
+			due: order.due,
+			overdue: hoursLeft < 0,
+			hours_left: hoursLeft,
+			supplier_reference: '',
+			drift_days: 0,
+			lines: [],
+		};
 	}
 
 	/** One claim per (subscription, event); a retry with the winning key is answered the same. */
