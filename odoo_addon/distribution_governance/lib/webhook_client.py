@@ -5,6 +5,7 @@ not thread-safe, so every dispatcher thread has its own. Every request has a tim
 follows redirects (a redirect is a failed delivery: the receiver must answer 2xx itself).
 """
 
+import http.client
 import ipaddress
 import socket
 import threading
@@ -91,23 +92,51 @@ def session():
 
 
 def post(url, body, headers, timeout):
-    """POST ``body``; a Result with the HTTP status (None when no answer came), latency and error."""
+    """POST ``body``; a Result with the HTTP status (None when no answer came), latency and error.
+
+    A kept-alive connection that the receiver closes just as a request goes out (Node's servers
+    close idle ones after 5 s) fails without an answer; the request is then sent once more on a
+    new connection instead of waiting out a retry. A delivery is safe to repeat: the receiver
+    claims each event id once.
+    """
     started = time.monotonic()
-    try:
-        with session().post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
-                            stream=True) as response:
-            snippet = response.raw.read(ANSWER_SNIPPET_BYTES + 1, decode_content=True) or b""
-            latency = round((time.monotonic() - started) * 1000)
-            if 200 <= response.status_code < 300:
-                return Result(response.status_code, latency, None)
-            text = snippet[:ANSWER_SNIPPET_BYTES].decode("utf-8", "replace").strip()
-            return Result(response.status_code, latency, f"HTTP {response.status_code}" + (f": {text}" if text else ""))
-    except requests.Timeout:
-        return Result(None, round((time.monotonic() - started) * 1000), f"timeout: no answer within {timeout} s")
-    except requests.ConnectionError as error:
-        return Result(None, round((time.monotonic() - started) * 1000), f"connection failed: {_reason(error)}")
-    except requests.RequestException as error:
-        return Result(None, round((time.monotonic() - started) * 1000), f"request failed: {_reason(error)}")
+    for attempt in (1, 2):
+        try:
+            return _post_once(url, body, headers, timeout, started)
+        except requests.Timeout:
+            return Result(None, _since(started), f"timeout: no answer within {timeout} s")
+        except requests.ConnectionError as error:
+            if attempt == 1 and _dropped(error):
+                session().close()
+                continue
+            return Result(None, _since(started), f"connection failed: {_reason(error)}")
+        except requests.RequestException as error:
+            return Result(None, _since(started), f"request failed: {_reason(error)}")
+
+
+def _post_once(url, body, headers, timeout, started):
+    with session().post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
+                        stream=True) as response:
+        snippet = response.raw.read(ANSWER_SNIPPET_BYTES + 1, decode_content=True) or b""
+        latency = _since(started)
+        if 200 <= response.status_code < 300:
+            return Result(response.status_code, latency, None)
+        text = snippet[:ANSWER_SNIPPET_BYTES].decode("utf-8", "replace").strip()
+        return Result(response.status_code, latency, f"HTTP {response.status_code}" + (f": {text}" if text else ""))
+
+
+def _since(started):
+    return round((time.monotonic() - started) * 1000)
+
+
+def _dropped(error):
+    """Whether the connection broke after it was established (not refused, unresolved or TLS)."""
+    cause = error
+    while cause is not None:
+        if isinstance(cause, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _reason(error):

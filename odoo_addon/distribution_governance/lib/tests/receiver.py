@@ -12,7 +12,8 @@ class Receiver:
 
     ``answers`` are (status, body) pairs given first, in order; then ``status`` is the answer.
     ``delay`` seconds are waited before answering (released at once by ``stop``). Keep-alive is on
-    (HTTP/1.1), so connection reuse shows in the requests' ``client_port``.
+    (HTTP/1.1), so connection reuse shows in the requests' ``client_port``. ``drops`` requests are
+    read and their connection closed without an answer (a kept-alive connection closed under a request).
     """
 
     def __init__(self):
@@ -20,6 +21,7 @@ class Receiver:
         self.answers = []  # (status, body) answers to give first, in order
         self.status = 200
         self.delay = 0
+        self.drops = 0
         self.released = threading.Event()
         self.lock = threading.Lock()
         receiver = self
@@ -30,6 +32,10 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with receiver.lock:
+                    if receiver.drops:
+                        receiver.drops -= 1
+                        self.close_connection = True
+                        return
                     receiver.requests.append({
                         "headers": {name.lower(): value for name, value in self.headers.items()},
                         "body": body.decode("utf-8"),
@@ -79,6 +85,7 @@ class Receiver:
             self.answers.clear()
             self.status = status
             self.delay = delay
+            self.drops = 0
 
     def stop(self):
         self.released.set()

@@ -80,6 +80,22 @@ class TestWebhookClient(unittest.TestCase):
         result = webhook_client.post(self.url, b"{}", {}, 5)
         self.assertEqual((result.status, result.error), (302, "HTTP 302"))
 
+    def test_a_connection_closed_under_a_request_is_retried_once_on_a_new_one(self):
+        self.assertEqual(webhook_client.post(self.url, b"{}", {}, 5).status, 200)
+        self.receiver.drops = 1
+        result = webhook_client.post(self.url, b"{}", {}, 5)
+        self.assertEqual((result.status, result.error), (200, None))
+        ports = [request["client_port"] for request in self.receiver.requests]
+        self.assertEqual(len(ports), 2, "the dropped request was not recorded; the repeat was")
+        self.assertNotEqual(ports[0], ports[1], "the repeat went out on a new connection")
+
+    def test_a_receiver_that_keeps_dropping_is_a_failed_delivery(self):
+        self.receiver.drops = 2
+        result = webhook_client.post(self.url, b"{}", {}, 5)
+        self.assertIsNone(result.status)
+        self.assertIn("connection failed", result.error)
+        self.assertEqual(self.receiver.requests, [])
+
     def test_refused_connection(self):
         result = webhook_client.post(closed_port_url(), b"{}", {}, 5)
         self.assertIsNone(result.status)
