@@ -9,7 +9,7 @@
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const { rpc } = require('./odoo-json-rpc.cjs');
+const { session } = require('./odoo-session.cjs');
 
 const CONTRACT_API_VERSION = JSON.parse(
 	readFileSync(join(__dirname, '..', 'contract', 'api', 'methods.json'), 'utf8'),
@@ -30,24 +30,25 @@ const major = (version) => String(version).split('.')[0];
  */
 async function checkOdoo({ url, database, login, password }, apiVersion = CONTRACT_API_VERSION) {
 	const where = `Odoo at ${url} (database ${database})`;
-	let uid;
+	let call;
 	try {
-		uid = await rpc(url, 'common', 'login', [database, login, password]);
+		call = await session(url, database, login, password);
 	} catch (error) {
-		if (/database .* does not exist|KeyError|OperationalError/i.test(`${error.exception} ${error.message}`)) {
+		const text = String(error.faultString ?? error.message);
+		if (/database .* does not exist|OperationalError/i.test(text)) {
 			throw new OdooCheckError(`${where}: there is no such database; check ODOO_DB.`);
 		}
-		throw new OdooCheckError(`${where} did not answer: ${error.message}. Check ODOO_URL and that Odoo is running.`);
-	}
-	if (!uid) {
-		throw new OdooCheckError(
-			`${where} refused the login ${login} with this password or API key; check ODOO_LOGIN and ODOO_PASSWORD ` +
-				'(an API key of the integration user: logged in as it, My Profile › Account Security › New API Key).',
-		);
+		if (/invalid credentials|AccessDenied/i.test(text)) {
+			throw new OdooCheckError(
+				`${where} refused the login ${login} with this password or API key; check ODOO_LOGIN and ODOO_PASSWORD ` +
+					'(an API key of the integration user: logged in as it, My Profile › Account Security › New API Key).',
+			);
+		}
+		throw new OdooCheckError(`${where} did not answer: ${text}. Check ODOO_URL and that Odoo is running.`);
 	}
 	let info;
 	try {
-		info = await rpc(url, 'object', 'execute_kw', [database, uid, password, 'governance.api', 'api_info', [{}], {}]);
+		info = await call('governance.api', 'api_info', [{}]);
 	} catch (error) {
 		if (/governance\.api|doesn't exist|does not exist/i.test(error.message)) {
 			throw new OdooCheckError(
@@ -69,7 +70,7 @@ async function checkOdoo({ url, database, login, password }, apiVersion = CONTRA
 				'add the group on the user form (Settings › Users).',
 		);
 	}
-	return { uid, info };
+	return { uid: call.uid, info };
 }
 
 module.exports = { checkOdoo, OdooCheckError, CONTRACT_API_VERSION };

@@ -48,6 +48,8 @@ const n8nNodes: Record<string, number[]> = {
 	'n8n-nodes-base.manualTrigger': [1],
 	'n8n-nodes-base.httpRequest': [3, 4, 4.1, 4.2, 4.3, 4.4, 4.5],
 	'n8n-nodes-base.aggregate': [1],
+	'n8n-nodes-base.switch': [3, 3.1, 3.2, 3.3, 3.4],
+	'n8n-nodes-base.emailReadImap': [2, 2.1, 2.2],
 };
 
 const versions = (description: INodeTypeDescription) =>

@@ -12,11 +12,25 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
+import { Readable } from 'stream';
 
 import contract from '../../../contract/api/methods.json';
 import eventTypes from '../../../contract/events/event-types.json';
 import policySchema from '../../../contract/policy/policy-document.schema.json';
 import { postSignedDelivery, type Delivery, type Tamper } from './signedDelivery';
+
+/** The XML-RPC codec odoo-await uses (the `xmlrpc` package, a dependency of odoo-await). */
+const xmlrpc = {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	Deserializer: require('xmlrpc/lib/deserializer') as new () => {
+		deserializeMethodCall(stream: Readable, callback: (error: unknown, method: string, params: unknown[]) => void): void;
+	},
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	Serializer: require('xmlrpc/lib/serializer') as {
+		serializeFault(fault: object): string;
+		serializeMethodResponse(value: unknown): string;
+	},
+};
 
 type Json = Record<string, unknown>;
 
@@ -202,6 +216,10 @@ export class StandInOdoo {
 			response.writeHead(status, { 'content-type': 'application/json' });
 			response.end(JSON.stringify(body));
 		};
+		const xmlRpc = /^\/xmlrpc\/2\/(common|object)$/.exec(request.url ?? '');
+		if (request.method === 'POST' && xmlRpc) {
+			return this.xmlRpc(xmlRpc[1], Buffer.concat(chunks), response);
+		}
 		let body: Json;
 		try {
 			body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -228,6 +246,23 @@ export class StandInOdoo {
 			}
 		}
 		send(404, { error: `no route ${request.method} ${request.url}` });
+	}
+
+	/** Odoo's /xmlrpc/2/<service>: the same services as /jsonrpc, in XML-RPC (odoo-await speaks it). */
+	private xmlRpc(service: string, body: Buffer, response: ServerResponse) {
+		const reply = (xml: string) => {
+			response.writeHead(200, { 'content-type': 'text/xml' });
+			response.end(xml);
+		};
+		new xmlrpc.Deserializer().deserializeMethodCall(Readable.from([body]), (error, method, args) => {
+			if (error) return reply(xmlrpc.Serializer.serializeFault({ faultCode: 1, faultString: String(error) }));
+			const answer = this.jsonRpc({ params: { service, method, args } });
+			if (answer.error) {
+				const data = (answer.error as { data: { name: string; message: string } }).data;
+				return reply(xmlrpc.Serializer.serializeFault({ faultCode: 1, faultString: `${data.name}: ${data.message}` }));
+			}
+			reply(xmlrpc.Serializer.serializeMethodResponse(answer.result));
+		});
 	}
 
 	private jsonRpc(body: Json): Json {
