@@ -4,6 +4,7 @@ import unittest
 
 from ..api_params import API
 from ..errors import code_of, coded
+from .common import HAS_CONTRACT, NO_CONTRACT_REASON, load_contract
 
 ADDON_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # `raise UserError(coded("blocked", ...))`, `return None, AccessError(coded("not_eligible", ...))`; the
@@ -62,3 +63,18 @@ class TestErrorCodes(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipUnless(HAS_CONTRACT, NO_CONTRACT_REASON)
+class TestErrorMessageVectors(unittest.TestCase):
+    """contract/vectors/error-messages.json: what Odoo writes is what the n8n transport reads."""
+
+    def test_coded_messages_match_the_shared_vectors(self):
+        vectors = load_contract("vectors", "error-messages.json")
+        for case in vectors["cases"]:
+            with self.subTest(case["name"]):
+                self.assertEqual(coded(case["code"], case["sentence"]), case["message"])
+                self.assertEqual(code_of(case["message"]), "dg:" + case["code"])
+        for case in vectors["not_codes"]:
+            with self.subTest(case["name"]):
+                self.assertIsNone(code_of(case["message"]))

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { NodeApiError } from 'n8n-workflow';
 
 import contract from '../../../../contract/api/methods.json';
+import errorMessages from '../../../../contract/vectors/error-messages.json';
 import {
 	callGovernanceApi,
 	forgetOdooLogins,
@@ -101,6 +102,14 @@ describe('JSON-RPC (Odoo 17/18)', () => {
 		expect(odooErrorCode(new Error('[dg:not_pending] review 12 is closed'))).toBe('dg:not_pending');
 		expect(odooErrorCode(new Error('a [dg:quoted] code in the middle is not one'))).toBeUndefined();
 		expect(odooErrorCode('not an error')).toBeUndefined();
+	});
+
+	it.each(errorMessages.cases)('reads the code the addon writes: $name (contract/vectors/error-messages.json)', (vector) => {
+		expect(odooErrorCode(new Error(vector.message))).toBe(`dg:${vector.code}`);
+	});
+
+	it.each(errorMessages.not_codes)('finds no code: $name', (vector) => {
+		expect(odooErrorCode(new Error(vector.message))).toBeUndefined();
 	});
 
 	it('parses a pending review without a due time (results hold no null)', () => {
