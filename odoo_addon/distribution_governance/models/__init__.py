@@ -34,3 +34,6 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import governance_customer_credit
+from . import sale_order
+from . import sale_order_line

@@ -209,6 +209,7 @@ class GovernanceEvent(models.Model):
             "reasons": evaluation["reasons"],
             "levels": evaluation["levels"],
             "pending_reviews": self._pending_reviews_data(request),
+            "context": json.loads(request.approval_context or "[]"),
         })
 
     @api.model
