@@ -225,6 +225,7 @@ class GovernanceEvent(models.Model):
             "policy": self._policy_data(request),
             "reasons": [reason for reason in evaluation["reasons"] if reason["rule"] in rules],
             "pending_reviews": self._pending_reviews_data(request),
+            "context": json.loads(request.approval_context or "[]"),
         })
 
     @api.model

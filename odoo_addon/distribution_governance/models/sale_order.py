@@ -68,6 +68,7 @@ class SaleOrder(models.Model):
         exposure = _("%(exposure)s of a %(limit)s limit", exposure=money(credit["exposure"] + credit["total"]),
                      limit=money(credit["limit"])) if credit and credit["limit"] else _("no credit limit")
         context = [
+            ("customer", _("Customer"), self.partner_id.commercial_partner_id.display_name or ""),
             ("sales_12_months", _("Sales, last 12 months (invoiced)"), money(self._governance_invoiced_since(since))),
             ("overdue_balance", _("Overdue balance"), money(credit["overdue"]) if credit else _("unknown")),
             ("exposure", _("Receivables, open orders and this order"), exposure if credit else _("unknown")),

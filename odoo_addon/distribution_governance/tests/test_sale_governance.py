@@ -37,7 +37,7 @@ class TestSaleOrderRelease(SaleCase):
         with self.assertRaises(AccessError):
             order.with_user(self.sam).action_governance_approve()
         context = {item["key"]: item["value"] for item in json.loads(request.approval_context)}
-        self.assertEqual(list(context), ["sales_12_months", "overdue_balance", "exposure", "margin"])
+        self.assertEqual(list(context), ["customer", "sales_12_months", "overdue_balance", "exposure", "margin"])
         self.assertIn("300.00", context["sales_12_months"])
         self.assertIn("0.00", context["overdue_balance"])
         self.assertEqual(context["exposure"], "no credit limit")
