@@ -23,7 +23,7 @@ class SaleCase(GovernanceCase):
 
         def user(login, groups):
             return cls.env["res.users"].create({
-                "login": login, "name": login.capitalize(), "email": f"{login}@acme.example",
+                "login": login, "name": login.capitalize(), "email": f"{login}@acme.example", "password": f"{login}-pass-1234",
                 "groups_id": [Command.set([cls.env.ref(group).id for group in groups])]})
 
         cls.sam = user("sam", ["base.group_user", SALESMAN, REQUESTER])

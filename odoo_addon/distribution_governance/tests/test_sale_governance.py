@@ -1,9 +1,11 @@
 import json
 from unittest.mock import patch
+from xmlrpc.client import Fault
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from ..lib import policy as policy_lib
 from .sale_common import SaleCase
@@ -150,3 +152,49 @@ class TestCustomerCreditStatus(SaleCase):
         request = self.request_of(order)
         self.assertEqual((order.state, request.outcome, request.missing_facts),
                          ("draft", "hold", "customer_credit_status"))
+
+
+@tagged("post_install", "-at_install")
+class TestSaleOrderOverRpc(SaleCase, HttpCase):
+    """The salesperson, a sales manager and n8n call Odoo's external API themselves."""
+
+    def call(self, user, model, method, *args):
+        return self.xmlrpc_object.execute(self.env.cr.dbname, user.id, f"{user.login}-pass-1234", model, method, *args)
+
+    @mute_logger("odoo.http")
+    def test_no_path_to_a_confirmed_order_over_rpc_until_approved(self):
+        order = self.quotation(discount=25)
+        self.call(self.sam, "sale.order", "action_confirm", [order.id])
+        self.assertEqual((order.state, order.governance_state), ("draft", "pending"))
+        with self.assertRaisesRegex(Fault, "dg:approval_pending"):
+            self.call(self.sam, "sale.order", "action_confirm", [order.id])
+        with self.assertRaisesRegex(Fault, "dg:approval_required"):
+            self.call(self.sam, "sale.order", "write", [order.id], {"state": "sale"})
+        result = self.call(self.sam, "sale.order", "load", ["partner_id/.id", "state", "order_line/product_id/.id",
+                                                             "order_line/discount"],
+                           [[str(self.customer.id), "sale", str(self.bolt.id), "30"]])
+        self.assertFalse(result["ids"])
+        self.assertIn("dg:approval_required", " ".join(message["message"] for message in result["messages"]))
+        review = self.sale_review(order, "Sales manager")
+        payload = {"review_id": review.id, "actor": "sam", "outcome": "approve", "idempotency_key": "rpc-sale-0001"}
+        with self.assertRaisesRegex(Fault, "dg:segregation_of_duties"):
+            self.call(self.integration, "governance.api", "decide", payload)
+        self.call(self.integration, "governance.api", "decide", dict(payload, actor="mia", idempotency_key="rpc-sale-0002"))
+        self.assertEqual((order.state, self.request_of(order).state), ("sale", "approved"))
+
+
+@tagged("post_install", "-at_install")
+class TestReleasedSaleOrder(SaleCase):
+    """After release what was approved is what runs; invoicing goes on as in Odoo."""
+
+    def test_within_the_approval_or_beyond_it(self):
+        order = self.quotation(discount=25, qty=10)
+        order.with_user(self.sam).action_confirm()
+        self.sale_review(order, "Sales manager").with_user(self.mia)._decide(self.mia, "approve")
+        self.assertEqual(order.state, "sale")
+        order.order_line.with_user(self.sam).product_uom_qty = 8  # less of the same: within the approval
+        with self.assertRaisesRegex(UserError, r"discount_percent 30\.00 is above the approved 25\.00.*\[dg:approval_required\]"):
+            order.order_line.with_user(self.sam).discount = 30
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual(order.invoice_status, "invoiced")
