@@ -65,8 +65,9 @@ class SaleOrder(models.Model):
         credit = self._governance_credit()
         money = lambda value: format_amount(self.env, value, currency)  # noqa: E731
         since = fields.Date.context_today(self) - relativedelta(months=12)
-        exposure = _("%(exposure)s of a %(limit)s limit", exposure=money(credit["exposure"] + credit["total"]),
-                     limit=money(credit["limit"])) if credit and credit["limit"] else _("no credit limit")
+        exposure = credit and (
+            _("%(exposure)s of a %(limit)s limit", exposure=money(credit["exposure"] + credit["total"]), limit=money(credit["limit"]))
+            if credit["limit"] else _("%s (no credit limit)", money(credit["exposure"] + credit["total"])))
         context = [
             ("customer", _("Customer"), self.partner_id.commercial_partner_id.display_name or ""),
             ("sales_12_months", _("Sales, last 12 months (invoiced)"), money(self._governance_invoiced_since(since))),

@@ -42,7 +42,8 @@ class TestSaleOrderRelease(SaleCase):
         self.assertEqual(list(context), ["customer", "sales_12_months", "overdue_balance", "exposure", "margin"])
         self.assertIn("300.00", context["sales_12_months"])
         self.assertIn("0.00", context["overdue_balance"])
-        self.assertEqual(context["exposure"], "no credit limit")
+        self.assertIn("375.00", context["exposure"])  # 300 receivable + this order, 75
+        self.assertIn("(no credit limit)", context["exposure"])
         self.assertIn("46.7 %", context["margin"])
         self.assertIn("Margin: 46.7 %", order.governance_context)
         event = self.env["governance.event"].search(
@@ -92,6 +93,14 @@ class TestSaleOrderRelease(SaleCase):
         self.assertIn("Margin below 15 %", order.governance_summary)
         with self.assertRaisesRegex(UserError, r"on hold.*\[dg:approval_required\]"):
             order.sudo().write({"state": "sale"})
+
+    def test_the_policy_document_holds_the_sales_rules(self):
+        rules = {rule["id"]: rule for rule in self.policy.export_document()["rules"]}
+        self.assertEqual(rules["so-credit"]["document_type"], "sale.order")
+        self.assertEqual(rules["so-credit"]["conditions"],
+                         [{"fact": "customer_credit_status", "op": "in", "value": ["overdue", "exceeded"]}])
+        self.assertEqual(rules["so-margin"]["conditions"], [{"fact": "margin_percent", "op": "lt", "value": "15"}])
+        self.assertIn(("sale.order", "Sales Order"), self.env["governance.policy.rule"]._selection_document_type())
 
     def test_the_form_shows_the_banner_and_the_decision_buttons(self):
         arch = self.env["sale.order"].with_user(self.sam).get_views([[False, "form"]])["views"]["form"]["arch"]
