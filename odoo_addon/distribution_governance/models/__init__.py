@@ -32,3 +32,7 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import governance_stock_adjustment_reason
+from . import governance_stock_adjustment
+from . import governance_stock_adjustment_line
+from . import stock_quant
