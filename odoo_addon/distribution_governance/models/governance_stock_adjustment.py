@@ -133,6 +133,7 @@ class GovernanceStockAdjustment(models.Model):
     # -- the governed action ---------------------------------------------------------------------
 
     def _check_ready(self):
+        self.invalidate_recordset(["evidence_count", "evidence_needed"])
         for adjustment in self:
             if not adjustment.line_ids:
                 raise ValidationError(coded("invalid_params", _("%s has no counted quantities to apply.", adjustment.name)))
@@ -144,7 +145,8 @@ class GovernanceStockAdjustment(models.Model):
                     "%(ref)s is worth %(value)s %(currency)s, above the %(limit)s that reason %(reason)s allows "
                     "without evidence: attach a photo, count sheet or report first.",
                     ref=adjustment.name, value=float_repr(adjustment.adjustment_value, adjustment.currency_id.decimal_places),
-                    currency=adjustment.currency_id.name, limit=adjustment.reason_id.evidence_threshold,
+                    currency=adjustment.currency_id.name,
+                    limit=float_repr(adjustment.reason_id.evidence_threshold, adjustment.currency_id.decimal_places),
                     reason=adjustment.reason_id.code)))
 
     def action_apply(self):
@@ -198,5 +200,9 @@ class GovernanceStockAdjustment(models.Model):
 
     @api.model
     def _pending_for_quants(self, quants):
-        """Adjustments that wait for approvers and hold one of ``quants``."""
-        return self.sudo().search([("state", "=", "to_approve"), ("line_ids.quant_id", "in", quants.ids)])
+        """Adjustments that wait for approvers and count the stock of one of ``quants`` (same product,
+        location and lot: an import can make a second quant of counted stock before Odoo merges them)."""
+        pending = self.sudo().search([("state", "=", "to_approve"), ("line_ids.product_id", "in", quants.product_id.ids)])
+        keys = {(quant.product_id, quant.location_id, quant.lot_id) for quant in quants}
+        return pending.filtered(lambda adjustment: any(
+            (line.product_id, line.location_id, line.lot_id) in keys for line in adjustment.line_ids))

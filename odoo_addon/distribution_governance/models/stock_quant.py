@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import coded
@@ -35,8 +35,15 @@ class StockQuant(models.Model):
         if pending:
             raise UserError(coded("approval_pending", _(
                 "%(products)s waits for approval in %(ref)s: its count cannot change or be applied until approvers decide.",
-                products=", ".join(pending[:1].line_ids.filtered(lambda line: line.quant_id in self).product_id.mapped(
-                    "display_name")), ref=pending[:1].name)))
+                products=", ".join((pending[:1].line_ids.product_id & self.product_id).mapped("display_name")),
+                ref=pending[:1].name)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        quants = super().create(vals_list)
+        if any(field in vals for vals in vals_list for field in COUNT_FIELDS) and not quants._governance_applying():
+            quants._governance_check_not_pending()
+        return quants
 
     def write(self, vals):
         if any(field in vals for field in COUNT_FIELDS) and not self._governance_applying():
