@@ -23,6 +23,7 @@
         "views/governance_approval_request_views.xml",
         "views/governance_delegation_views.xml",
         "views/governance_audit_log_views.xml",
+        "views/governance_mixin_views.xml",
         "views/purchase_order_views.xml",
         "views/res_partner_views.xml",
         "wizards/governance_decision_wizard_views.xml",

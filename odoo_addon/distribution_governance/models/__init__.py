@@ -7,6 +7,7 @@ from . import governance_delegation
 from . import governance_approval_request
 from . import governance_approval_review
 from . import governance_approval_decision
+from . import governance_approved_scope
 from . import governance_mixin
 from . import governance_line_mixin
 from . import governance_idempotency

@@ -45,6 +45,9 @@ class GovernanceApprovalRequest(models.Model):
     facts = fields.Text(readonly=True, help="The document's facts when it was submitted (canonical JSON).")
     scope = fields.Text(readonly=True, help="What the approval covers besides the facts, e.g. the vendor, currency and "
                         "products of an order (canonical JSON).")
+    approval_context = fields.Text(
+        readonly=True, help="What approvers need to see besides the facts when it was submitted: "
+        "[{key, label, value}] (canonical JSON), e.g. the customer's sales and exposure.")
     matched_rules = fields.Char(readonly=True)
     missing_facts = fields.Char(readonly=True)
     reasons = fields.Text(readonly=True)
@@ -92,6 +95,7 @@ class GovernanceApprovalRequest(models.Model):
             "evaluation": canonical_json(evaluation),
             "facts": canonical_json(facts),
             "scope": canonical_json(document.sudo()._governance_scope()),
+            "approval_context": canonical_json(document.sudo()._governance_approval_context()),
             "matched_rules": ", ".join(evaluation["matched_rules"]),
             "missing_facts": ", ".join(evaluation["missing_facts"]),
             "reasons": "\n".join(reason["text"] for reason in evaluation["reasons"])

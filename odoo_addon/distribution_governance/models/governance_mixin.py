@@ -1,24 +1,24 @@
 import json
 import logging
-import re
+
+from lxml import etree
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import approved_scope
 from ..lib import policy as policy_lib
 from ..lib.canonical_json import canonical_json
 from ..lib.errors import coded
+from .governance_approved_scope import CREATING_CONTEXT, GUARDED_CONTEXT
 
 _logger = logging.getLogger(__name__)
 
-# A record named in a document's approval scope: "model,id" (the form of Odoo's reference fields).
-RECORD_REFERENCE = re.compile(r"^[a-z_][a-z0-9_.]*,[0-9]+$")
-# Context key: {model: [ids]} of documents whose write already guards their released facts, so
-# that the line writes it causes do not check (and audit) the same change twice.
-GUARDED_CONTEXT = "governance_guarded"
-# Context key: models whose create is running (the lines created with a document are not checked).
-CREATING_CONTEXT = "governance_creating"
+# Context key holding the documents whose governed action the policy let through (a _Cleared set):
+# the checks that run inside that action do not evaluate the policy again. Only Python code can
+# put a _Cleared object in a context; a context sent over RPC holds plain values and clears nothing.
+CLEARED_CONTEXT = "governance_cleared"
+# The view parts a governed form names by placeholders (see the class docstring).
+FORM_PARTS = "distribution_governance.governance_mixin_form_parts"
 
 GOVERNANCE_STATES = [
     ("not_governed", "Not governed"),
@@ -33,35 +33,65 @@ GOVERNANCE_STATES = [
 ]
 
 
+class _Cleared(set):
+    """{(model, id)} of documents cleared for the governed action that is running."""
+
+
 class GovernanceMixin(models.AbstractModel):
     """Puts a document's governed action under the company's approval policy.
 
-    A document type inherits this mixin and sets the class attributes below; it then implements
-    ``_governance_facts`` and the three ``_governance_on_*`` hooks, and calls
-    ``_governance_submit`` where the governed action starts. Reaching a released state (by a
-    button, a write or a create, through the UI or RPC) is refused until the policy allows it.
+    Governing a document type (purchase.order is the example):
 
-    After release, what was approved is what is executed: a write that changes the document's
-    facts or scope (``_governance_scope``) is accepted only when the new facts meet the policy
-    straight-through or stay within what the approval covered (``_governance_fact_bounds``);
-    otherwise it is refused, saying how to proceed (``_governance_change_hint``). Writes that
-    leave the facts alone (receiving, billing, sending, locking, cancelling) are never checked.
-    Lines of a document inherit ``governance.line.mixin``.
+    - ``_inherit = ["<model>", "governance.mixin"]`` and, for its lines, ``["<line model>",
+      "governance.line.mixin"]`` with ``_governance_document_field`` and ``_governance_locked_fields``;
+    - class attributes: ``_governance_state_field`` ("state"), ``_governance_submit_states`` (states
+      the governed action starts from), ``_governance_released_states`` (states it reaches),
+      ``_governance_action`` (its method, run again on final approval), ``_governance_approved_action``
+      (the method that releases an approved document when it is not the action itself, e.g. a
+      purchase order's ``button_approve``), ``_governance_lines_field``, ``_governance_locked_fields``
+      (document fields the facts come from; the lines field is one), ``_governance_withdraw_states``
+      (moving into one withdraws a pending request, e.g. cancel or draft), ``_governance_reject_method``
+      and ``_governance_changes_method`` (run on rejection / request for changes; None: the document
+      stays as it is, with the reason on its chatter), ``_governance_fact_bounds`` (after release);
+    - ``_governance_facts()`` (contract/policy/facts.json; leave out what is not known), optionally
+      ``_governance_scope()``, ``_governance_change_hint()`` and ``_governance_approval_context()``
+      (what approvers see with the request: banner and approval.requested event);
+    - the governed action's override: ``return self._governance_run(lambda docs: super(Model, docs).action())``.
+      The policy is evaluated once per governed action; the checks inside the action (the state write,
+      the release method) trust that evaluation.
+    - the form view: an inherited view with three empty placeholders, replaced by the reusable parts
+      of ``views/governance_mixin_views.xml`` (``_get_view``):
+      ``<div name="governance_buttons"/>`` inside ``<header>``, ``<div name="governance_banner"/>``
+      before ``<sheet>``, ``<page name="governance_approvals"/>`` inside the ``<notebook>``.
+
+    Reaching a released state (by a button, a write or a create, through the UI or RPC) is refused
+    until the policy allows it; after release what was approved is what runs
+    (``governance.approved.scope``).
     """
 
     _name = "governance.mixin"
+    _inherit = ["governance.approved.scope"]
     _description = "Governed Document"
 
     # The selection field that says where the document is in its workflow.
     _governance_state_field = "state"
+    # States the governed action starts from: a document in one of them is submitted to the policy.
+    _governance_submit_states = ("draft", "sent")
     # States reached by the governed action (e.g. a confirmed purchase order).
     _governance_released_states = ()
+    # The governed action's method, and the one that releases an approved document (default: the action).
+    _governance_action = None
+    _governance_approved_action = None
+    # The one2many of the document's lines (their model inherits governance.line.mixin).
+    _governance_lines_field = None
     # Fields the document's facts come from: they cannot change while approvers are deciding,
-    # so that what is approved is what was submitted.
+    # so that what is approved is what was submitted. The lines field counts as one.
     _governance_locked_fields = ()
-    # How a fact may move after approval without a new one: a ceiling fact may go down, a floor
-    # fact may go up (lib/approved_scope.py). Lists may lose items; every other fact must stay.
-    _governance_fact_bounds = {"amount": approved_scope.CEILING}
+    # Moving into one of these states withdraws the document's pending request.
+    _governance_withdraw_states = ("draft", "cancel")
+    # Methods run when the request is rejected or changes are requested (None: the document stays).
+    _governance_reject_method = None
+    _governance_changes_method = None
 
     governance_request_ids = fields.One2many(
         "governance.approval.request", "res_id", "Approval Requests",
@@ -72,6 +102,7 @@ class GovernanceMixin(models.AbstractModel):
     )
     governance_state = fields.Selection(GOVERNANCE_STATES, "Governance", compute="_compute_governance")
     governance_summary = fields.Text("Approval Status", compute="_compute_governance")
+    governance_context = fields.Text("Approval Context", compute="_compute_governance")
     governance_can_decide = fields.Boolean(compute="_compute_governance")
     governance_review_ids = fields.One2many(
         "governance.approval.review", compute="_compute_governance", string="Reviews"
@@ -89,24 +120,71 @@ class GovernanceMixin(models.AbstractModel):
         """The document's facts (contract/policy/facts.json); leave out what is not known."""
         raise NotImplementedError
 
-    def _governance_scope(self):
-        """What an approval covers besides the facts: values or "model,id" references, e.g. the
-        vendor, currency and products of an order. After release lists may lose items; any other
-        value must stay as approved."""
-        return {}
-
-    def _governance_change_hint(self):
-        """How to proceed when a change after release goes beyond what was approved."""
-        return _("To go further, cancel it, set it back to draft, change it and submit it again for approval.")
+    def _governance_approval_context(self):
+        """What approvers need to see besides the facts, as [{"key", "label", "value"}] (value: a
+        string), stored on the request, shown in the banner and sent in approval.requested."""
+        return []
 
     def _governance_on_approved(self, request):
-        """The request was approved: carry out the governed action."""
+        """The request was approved: release the document (facts unchanged since submission)."""
+        if self[self._governance_state_field] in self._governance_released_states:
+            return
+        cleared = _Cleared()
+        if request.facts == canonical_json(self.sudo()._governance_subject()["facts"]):
+            cleared.add((self._name, self.id))
+        document = self.sudo().with_company(self.company_id).with_context(**{CLEARED_CONTEXT: cleared})
+        getattr(document, self._governance_approved_action or self._governance_action)()
 
     def _governance_on_rejected(self, request):
         """The request was rejected."""
+        self._governance_on_decided(request, self._governance_reject_method)
 
     def _governance_on_changes_requested(self, request):
         """An approver asked for changes: return the document to its editable state."""
+        self._governance_on_decided(request, self._governance_changes_method)
+
+    def _governance_on_decided(self, request, method):
+        if method:
+            getattr(self.sudo().with_company(self.company_id), method)()
+        elif "message_ids" in self._fields:
+            last = request.decision_ids[-1:]
+            self.sudo().message_post(body=_("%(ref)s %(result)s by %(who)s: %(comment)s", ref=request.name,
+                                            result=dict(request._fields["state"].selection)[request.state].lower(),
+                                            who=last.user_id.name, comment=last.comment or _("no reason given")))
+
+    # -- the governed action ------------------------------------------------------------------
+
+    def _governance_run(self, action, on_pending=None):
+        """Run the governed ``action(documents)`` for the documents of self the policy lets through.
+
+        Each document in a submit state is evaluated once: straight-through (or already approved
+        with the same facts) goes on to ``action``; needing approval creates a request and, when
+        given, ``on_pending(documents)`` runs for those; on hold it stays as it is; blocked raises.
+        Documents in other states go to ``action`` untouched (it decides what to do with them).
+        Returns what ``action`` returns, or True when no document went on.
+        """
+        cleared = self.env.context.get(CLEARED_CONTEXT)
+        cleared = cleared if isinstance(cleared, _Cleared) else _Cleared()
+        proceed = pending = self.browse()
+        for record in self:
+            if record[self._governance_state_field] not in self._governance_submit_states \
+                    or (record._name, record.id) in cleared:
+                proceed |= record
+                continue
+            outcome = record._governance_submit()
+            if outcome == "proceed":
+                cleared.add((record._name, record.id))
+                proceed |= record
+            elif outcome == "needs_approval":
+                pending |= record
+        result = action(proceed.with_context(**{CLEARED_CONTEXT: cleared})) if proceed else True
+        if pending and on_pending:
+            on_pending(pending)
+        return result
+
+    def _governance_cleared(self):
+        cleared = self.env.context.get(CLEARED_CONTEXT)
+        return isinstance(cleared, _Cleared) and (self._name, self.id) in cleared
 
     # -- evaluation ---------------------------------------------------------------------------
 
@@ -115,19 +193,20 @@ class GovernanceMixin(models.AbstractModel):
         facts = {key: value for key, value in self._governance_facts().items() if value is not None}
         return {"document_type": self._name, "facts": facts}
 
-    def _governance_evaluate(self):
-        """(policy, evaluation, facts) for this document; policy is empty when none is active."""
+    def _governance_evaluate(self, facts=None):
+        """(policy, evaluation, facts) for this document (or these ``facts`` of it); policy is empty when none is active."""
         self.ensure_one()
         policy = self.env["governance.policy"]._active_for(self.company_id)
-        subject = self._governance_subject()
+        if facts is None:
+            facts = self._governance_subject()["facts"]
         if not policy:
-            return policy, None, subject["facts"]
-        result = policy_lib.evaluate(policy.export_document(), subject)
+            return policy, None, facts
+        result = policy_lib.evaluate(policy.export_document(), {"document_type": self._name, "facts": facts})
         if "error" in result:
             error = result["error"]
             raise UserError(coded(error["code"], _("The approval policy cannot evaluate %(doc)s: %(path)s %(message)s",
                               doc=self.display_name, path=error["path"], message=error["message"])))
-        return policy, result, subject["facts"]
+        return policy, result, facts
 
     def _governance_current_request(self):
         self.ensure_one()
@@ -216,12 +295,11 @@ class GovernanceMixin(models.AbstractModel):
                 return _("%(doc)s is on hold (%(ref)s): %(reason)s", doc=self.display_name, ref=request.name,
                          reason=self._governance_reason_text(_evaluation(request)))
             return _("%(doc)s is waiting for approval (%(ref)s).", doc=self.display_name, ref=request.name)
-        policy, evaluation, facts = self._governance_evaluate()
-        if not policy:
-            return None
+        facts = self._governance_subject()["facts"]
         if request.state == "approved" and request.facts == canonical_json(facts):
             return None
-        if evaluation["outcome"] == "auto_approve":
+        policy, evaluation, facts = self._governance_evaluate(facts)
+        if not policy or evaluation["outcome"] == "auto_approve":
             return None
         if request.state == "approved":
             return _("%(doc)s changed after %(ref)s was approved; submit it again.", doc=self.display_name, ref=request.name)
@@ -234,7 +312,7 @@ class GovernanceMixin(models.AbstractModel):
 
     def _governance_check_release(self):
         for record in self:
-            error = record._governance_release_error()
+            error = not record._governance_cleared() and record._governance_release_error()
             if error:
                 raise UserError(coded("approval_required", _("%s", error)))
 
@@ -256,155 +334,35 @@ class GovernanceMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        if not set(vals) & set(self._governance_locked_fields):
+        withdrawn = self._governance_withdrawn(vals)
+        if not set(vals) & self._governance_all_locked_fields():
             self._governance_releasing(vals)._governance_check_release()
-            return super().write(vals)
-        self._governance_check_unlocked()
-        self._governance_releasing(vals)._governance_check_release()
-        before = self._governance_unguarded()._governance_snapshot()
-        guarded = dict(self.env.context.get(GUARDED_CONTEXT) or {})
-        guarded[self._name] = list(set(guarded.get(self._name, ())) | set(before))
-        result = super(GovernanceMixin, self.with_context(**{GUARDED_CONTEXT: guarded})).write(vals)
-        self._governance_check_released_change(before)
+            result = super().write(vals)
+        else:
+            self._governance_check_unlocked()
+            self._governance_releasing(vals)._governance_check_release()
+            before = self._governance_unguarded()._governance_snapshot()
+            guarded = dict(self.env.context.get(GUARDED_CONTEXT) or {})
+            guarded[self._name] = list(set(guarded.get(self._name, ())) | set(before))
+            result = super(GovernanceMixin, self.with_context(**{GUARDED_CONTEXT: guarded})).write(vals)
+            self._governance_check_released_change(before)
+        if withdrawn:
+            state = vals[self._governance_state_field]
+            self.env["governance.approval.request"].sudo().search([
+                ("res_model", "=", self._name), ("res_id", "in", withdrawn.ids), ("state", "=", "pending"),
+            ])._cancel(_("document set to %s", dict(self._fields[self._governance_state_field]._description_selection(
+                self.env)).get(state, state)))
         return result
 
-    # -- after release --------------------------------------------------------------------------
+    def _governance_all_locked_fields(self):
+        return set(self._governance_locked_fields) | ({self._governance_lines_field} - {None})
 
-    def _governance_released(self):
-        return self.filtered(lambda record: record[self._governance_state_field] in self._governance_released_states)
-
-    def _governance_unguarded(self):
-        """The documents of self whose change no enclosing write or create of theirs is already checking."""
-        if self._name in self.env.context.get(CREATING_CONTEXT, ()):
+    def _governance_withdrawn(self, vals):
+        """The records of self that ``vals`` moves into a withdraw state (their pending request is cancelled)."""
+        state = vals.get(self._governance_state_field)
+        if state not in self._governance_withdraw_states:
             return self.browse()
-        guarded = set((self.env.context.get(GUARDED_CONTEXT) or {}).get(self._name, ()))
-        return self.filtered(lambda record: record.id not in guarded)
-
-    def _governance_bound_values(self):
-        """(facts, scope) of this document now, read as superuser: whoever changes it, the check is the same."""
-        self.ensure_one()
-        document = self.sudo()
-        return document._governance_subject()["facts"], document._governance_scope()
-
-    def _governance_snapshot(self):
-        """{id: (facts, scope)} of the released documents of self, taken before a change."""
-        return {record.id: record._governance_bound_values() for record in self._governance_released()}
-
-    def _governance_check_released_change(self, before):
-        """Refuse a change of released documents that goes beyond what was approved (readme/USAGE.md)."""
-        for record in self.exists()._governance_released().filtered(lambda record: record.id in before):
-            facts, scope = record._governance_bound_values()
-            if (facts, scope) == before[record.id]:
-                continue
-            error = record._governance_released_change_error(scope)
-            if error:
-                raise UserError(coded("approval_required", error))
-
-    def _governance_released_change_error(self, scope):
-        """Why the released document may not keep its new facts and ``scope``, or None (the change is audited)."""
-        self.ensure_one()
-        policy, evaluation, facts = self.sudo()._governance_evaluate()
-        if not policy:
-            return None
-        request = self._governance_current_request()
-        approved = request if request.state == "approved" else request.browse()
-        outcome = evaluation["outcome"]
-        hint = self._governance_change_hint()
-        if outcome == "auto_approve":
-            self._governance_audit_released_change(
-                _("%(doc)s changed after release and meets the policy straight-through%(bounds)s",
-                  doc=self.display_name, bounds=self._governance_bounded_text(facts)),
-                policy, approved, evaluation, facts, scope)
-            return None
-        if outcome == "blocked":
-            return _("%(doc)s cannot change this way: the policy blocks it (%(reasons)s). %(hint)s", doc=self.display_name,
-                     reasons="; ".join(reason["text"] for reason in evaluation["reasons"] if reason["action"] == "block"),
-                     hint=hint)
-        if outcome == "hold":
-            return _("%(doc)s cannot change this way: the policy would put it on hold (%(reason)s). %(hint)s",
-                     doc=self.display_name, reason=self._governance_reason_text(evaluation), hint=hint)
-        if not approved:
-            return _("%(doc)s was released without approval (straight-through); after this change it needs approval "
-                     "under policy %(policy)s (%(reasons)s). %(hint)s", doc=self.display_name, policy=policy.name,
-                     reasons="; ".join(reason["text"] for reason in evaluation["reasons"]), hint=hint)
-        beyond = self._governance_beyond_approval(approved, policy, evaluation, facts, scope)
-        if beyond:
-            return _("%(doc)s was approved in %(ref)s; this change goes beyond what was approved: %(what)s. %(hint)s",
-                     doc=self.display_name, ref=approved.name, what="; ".join(beyond), hint=hint)
-        self._governance_audit_released_change(
-            _("%(doc)s changed after release, within what %(ref)s approved%(bounds)s", doc=self.display_name,
-              ref=approved.name, bounds=self._governance_bounded_text(facts, json.loads(approved.facts or "{}"))),
-            policy, approved, evaluation, facts, scope)
-        return None
-
-    def _governance_beyond_approval(self, approved, policy, evaluation, facts, scope):
-        """Sentences saying where the new facts and scope go beyond the approved request."""
-        overruns = approved_scope.overruns(json.loads(approved.facts or "{}"), facts, self._governance_fact_bounds)
-        if approved.scope:
-            overruns += approved_scope.overruns(json.loads(approved.scope), scope)
-        texts = [self._governance_describe_overrun(overrun) for overrun in overruns]
-        # Rule ids name the same tiers only within one policy version.
-        if approved.policy_version_id == policy._current_version():
-            approved_rules = set(approved.review_ids.filtered(lambda review: review.state == "approved").mapped("rule_code"))
-            tiers = {reason["rule"]: reason["text"] for reason in evaluation["reasons"]}
-            texts += [
-                self.env._("it needs rule %(rule)s (%(reason)s), which was not part of the approval",
-                           rule=rule, reason=tiers.get(rule, rule))
-                for level in evaluation["levels"] for rule in level["tiers"] if rule not in approved_rules
-            ]
-        return texts
-
-    def _governance_describe_overrun(self, overrun):
-        key = overrun["key"]
-        approved, current = self._governance_describe(overrun["approved"]), self._governance_describe(overrun["current"])
-        if overrun["kind"] == "above":
-            return _("%(key)s %(current)s is above the approved %(approved)s", key=key, current=current, approved=approved)
-        if overrun["kind"] == "below":
-            return _("%(key)s %(current)s is below the approved %(approved)s", key=key, current=current, approved=approved)
-        if overrun["kind"] == "added":
-            return _("%(key)s: %(values)s added", key=key, values=self._governance_describe(overrun["values"]))
-        return _("%(key)s changed from %(approved)s to %(current)s", key=key, approved=approved, current=current)
-
-    def _governance_describe(self, value):
-        """A fact or scope value as people read it: records by their name."""
-        if isinstance(value, list):
-            return ", ".join(self._governance_describe(item) for item in value) or _("nothing")
-        if value is None:
-            return _("nothing")
-        if isinstance(value, str) and RECORD_REFERENCE.match(value):
-            model, res_id = value.split(",")
-            if model in self.env:
-                return self.env[model].sudo().browse(int(res_id)).exists().display_name or value
-        return str(value)
-
-    def _governance_bounded_text(self, facts, approved=None):
-        """' (amount 10000.00, approved 12500.00)': the bounded facts, for the audit summary."""
-        parts = [
-            self.env._("%(key)s %(value)s, approved %(approved)s", key=key, value=facts[key], approved=approved[key])
-            if approved and key in approved else self.env._("%(key)s %(value)s", key=key, value=facts[key])
-            for key in sorted(self._governance_fact_bounds) if key in facts
-        ]
-        return " (%s)" % "; ".join(parts) if parts else ""
-
-    def _governance_limits_text(self, request):
-        """What changes after release the approved ``request`` still covers, for the banner."""
-        approved = json.loads(request.facts or "{}")
-        parts = [
-            (self.env._("%(key)s at most %(value)s", key=key, value=approved[key]) if bound == approved_scope.CEILING
-             else self.env._("%(key)s at least %(value)s", key=key, value=approved[key]))
-            for key, bound in sorted(self._governance_fact_bounds.items()) if key in approved
-        ]
-        scope = sorted(json.loads(request.scope or "{}"))
-        if scope:
-            parts.append(_("the approved %s", ", ".join(scope)))
-        return _("Changes after release must stay within this approval (%s); beyond it they are refused.",
-                 "; ".join(parts) or _("the same facts"))
-
-    def _governance_audit_released_change(self, summary, policy, approved, evaluation, facts, scope):
-        self.env["governance.audit.log"]._append(
-            "released_change", summary, record=self, request=approved or None, policy=policy, company=self.company_id,
-            details={"evaluation": evaluation, "facts": facts, "scope": scope, "content_hash": policy.content_hash},
-        )
+        return self.filtered(lambda record: record[self._governance_state_field] != state)
 
     def _governance_check_unlocked(self):
         """Refuse to change a document while its approval request waits for approvers."""
@@ -430,6 +388,8 @@ class GovernanceMixin(models.AbstractModel):
             record.governance_can_decide = any(review.can_decide for review in reviews)
             record.governance_state = record._governance_state_of(request)
             record.governance_summary = record._governance_summary_of(request)
+            record.governance_context = "\n".join(
+                f"{item['label']}: {item['value']}" for item in json.loads(request.approval_context or "[]")) or False
 
     def _governance_state_of(self, request):
         if not request:
@@ -476,6 +436,24 @@ class GovernanceMixin(models.AbstractModel):
         for record in self:
             record.governance_audit_ids = Audit.search([("res_model", "=", record._name), ("res_id", "=", record.id)]) \
                 if record.id and Audit.has_access("read") else Audit
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The form with its governance placeholders replaced by the reusable parts (class docstring)."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type != "form":
+            return arch, view
+        placeholders = arch.xpath("//*[@name='governance_buttons' or @name='governance_banner' "
+                                  "or @name='governance_approvals'][not(node())]")
+        if placeholders:
+            template = self.env.ref(FORM_PARTS).sudo()
+            parts = etree.fromstring(template.arch)
+            for placeholder in placeholders:
+                [part] = parts.xpath("//t[@name=$name]", name=placeholder.get("name"))
+                for child in part:
+                    placeholder.addprevious(child)
+                placeholder.getparent().remove(placeholder)
+        return arch, view
 
     # -- buttons --------------------------------------------------------------------------------
 

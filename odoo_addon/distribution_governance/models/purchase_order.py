@@ -11,9 +11,14 @@ class PurchaseOrder(models.Model):
     _inherit = ["purchase.order", "governance.mixin"]
 
     _governance_released_states = ("purchase", "done")
+    _governance_action = "button_confirm"
+    _governance_approved_action = "button_approve"
+    _governance_lines_field = "order_line"
     _governance_locked_fields = (
-        "partner_id", "order_line", "currency_id", "company_id", "date_order", "picking_type_id", "governance_urgency",
+        "partner_id", "currency_id", "company_id", "date_order", "picking_type_id", "governance_urgency",
     )
+    _governance_reject_method = "button_cancel"
+    _governance_changes_method = "button_draft"
 
     governance_urgency = fields.Selection(
         [("normal", "Normal"), ("urgent", "Urgent"), ("emergency", "Emergency")],
@@ -81,19 +86,12 @@ class PurchaseOrder(models.Model):
         return sellers[:1].partner_id.commercial_partner_id
 
     def button_confirm(self):
-        proceed = pending = self.browse()
-        for order in self.filtered(lambda order: order.state in ("draft", "sent")):
-            # Odoo registers the vendor on products that have none when it confirms; evaluate the
-            # order as it will be, so that its facts do not change between request and release.
-            order._add_supplier_to_product()
-            outcome = order._governance_submit()
-            if outcome == "proceed":
-                proceed |= order
-            elif outcome == "needs_approval":
-                pending |= order
-        super(PurchaseOrder, proceed).button_confirm()
-        super(PurchaseOrder, pending.with_context(governance_pending=True)).button_confirm()
-        return True
+        # Odoo registers the vendor on products that have none when it confirms; evaluate the
+        # order as it will be, so that its facts do not change between request and release.
+        self.filtered(lambda order: order.state in self._governance_submit_states)._add_supplier_to_product()
+        return self._governance_run(
+            lambda orders: super(PurchaseOrder, orders).button_confirm(),
+            on_pending=lambda orders: super(PurchaseOrder, orders.with_context(governance_pending=True)).button_confirm())
 
     def _approval_allowed(self):
         if self.env.context.get("governance_pending"):
@@ -112,26 +110,5 @@ class PurchaseOrder(models.Model):
 
     def button_cancel(self):
         result = super().button_cancel()
-        self._governance_cancel_pending("order cancelled")
         self.env["governance.supplier.confirmation"]._cancel_for(self)
         return result
-
-    def button_draft(self):
-        result = super().button_draft()
-        self._governance_cancel_pending("order set back to draft")
-        return result
-
-    def _governance_cancel_pending(self, reason):
-        self.env["governance.approval.request"].sudo().search([
-            ("res_model", "=", self._name), ("res_id", "in", self.ids), ("state", "=", "pending"),
-        ])._cancel(reason)
-
-    def _governance_on_approved(self, request):
-        if self.state == "to approve":
-            self.sudo().with_company(self.company_id).button_approve()
-
-    def _governance_on_rejected(self, request):
-        self.sudo().with_company(self.company_id).button_cancel()
-
-    def _governance_on_changes_requested(self, request):
-        self.sudo().with_company(self.company_id).button_draft()
