@@ -25,8 +25,15 @@ class GovernanceStockAdjustment(models.Model):
     _description = "Stock Adjustment"
     _order = "id desc"
 
+    _governance_submit_states = ("draft",)
     _governance_released_states = ("applied",)
-    _governance_locked_fields = ("line_ids", "reason_id", "company_id", "warehouse_id")
+    _governance_action = "action_apply"
+    _governance_approved_action = "_governance_apply_counts"
+    _governance_lines_field = "line_ids"
+    _governance_locked_fields = ("reason_id", "company_id", "warehouse_id")
+    _governance_withdraw_states = ("draft", "cancelled")
+    _governance_reject_method = "_governance_mark_rejected"
+    _governance_changes_method = "_governance_back_to_draft"
 
     name = fields.Char("Reference", required=True, readonly=True, default="/", copy=False)
     state = fields.Selection([
@@ -151,36 +158,31 @@ class GovernanceStockAdjustment(models.Model):
 
     def action_apply(self):
         """Apply the counted quantities: at once when the policy lets them through, else ask for approval."""
-        for adjustment in self.filtered(lambda adjustment: adjustment.state == "draft"):
-            adjustment._refresh_lines()
-            adjustment._check_ready()
-            outcome = adjustment._governance_submit()
-            if outcome == "proceed":
-                adjustment._apply()
-            elif outcome == "needs_approval":
-                adjustment.state = "to_approve"
+        drafts = self.filtered(lambda adjustment: adjustment.state == "draft")
+        drafts._refresh_lines()
+        drafts._check_ready()
+        return drafts._governance_run(lambda adjustments: adjustments._governance_apply_counts(),
+                                      on_pending=lambda adjustments: adjustments.write({"state": "to_approve"}))
+
+    def _governance_apply_counts(self):
+        """Move the quants by the approved differences (not to the counts: stock that moved since stays)."""
+        for adjustment in self:
+            Quant = self.env["stock.quant"].sudo().with_context(
+                **{APPLYING_CONTEXT: adjustment.id, "inventory_name": adjustment.name})
+            for line in adjustment.line_ids.filtered(lambda line: not line.quant_id):
+                # Odoo deleted the quant when it reached zero: the difference applies to a new one.
+                line.sudo().with_context(**{APPLYING_CONTEXT: adjustment.id}).quant_id = Quant._gather(
+                    line.product_id, line.location_id, lot_id=line.lot_id, strict=True)[:1] or Quant.create(
+                    {"product_id": line.product_id.id, "location_id": line.location_id.id, "lot_id": line.lot_id.id})
+            quants = Quant.browse(adjustment.line_ids.quant_id.ids)
+            for line in adjustment.line_ids:
+                quants.browse(line.quant_id.id).inventory_quantity = line.quant_id.quantity + line.difference
+            quants.with_company(adjustment.company_id)._apply_inventory()
+            quants.inventory_quantity_set = False
+            adjustment.write({"state": "applied", "date_applied": fields.Datetime.now()})
         return True
 
-    def _apply(self):
-        """Move the quants by the approved differences (not to the counts: stock that moved since stays)."""
-        self.ensure_one()
-        Quant = self.env["stock.quant"].sudo().with_context(**{APPLYING_CONTEXT: self.id, "inventory_name": self.name})
-        for line in self.line_ids.filtered(lambda line: not line.quant_id):
-            # Odoo deleted the quant when it reached zero: the difference applies to a new one.
-            line.sudo().with_context(**{APPLYING_CONTEXT: self.id}).quant_id = Quant._gather(
-                line.product_id, line.location_id, lot_id=line.lot_id, strict=True)[:1] or Quant.create(
-                {"product_id": line.product_id.id, "location_id": line.location_id.id, "lot_id": line.lot_id.id})
-        quants = Quant.browse(self.line_ids.quant_id.ids)
-        for line in self.line_ids:
-            quants.browse(line.quant_id.id).inventory_quantity = line.quant_id.quantity + line.difference
-        quants.with_company(self.company_id)._apply_inventory()
-        quants.inventory_quantity_set = False
-        self.write({"state": "applied", "date_applied": fields.Datetime.now()})
-
     def action_cancel(self):
-        self.env["governance.approval.request"].sudo().search([
-            ("res_model", "=", self._name), ("res_id", "in", self.ids), ("state", "=", "pending"),
-        ])._cancel(_("adjustment cancelled"))
         self.filtered(lambda adjustment: adjustment.state in ("draft", "to_approve")).write({"state": "cancelled"})
         return True
 
@@ -188,15 +190,33 @@ class GovernanceStockAdjustment(models.Model):
         self.filtered(lambda adjustment: adjustment.state in ("rejected", "cancelled")).write({"state": "draft"})
         return True
 
-    def _governance_on_approved(self, request):
-        if self.state == "to_approve":
-            self.sudo().with_company(self.company_id)._apply()
+    def _governance_mark_rejected(self):
+        self.write({"state": "rejected"})
 
-    def _governance_on_rejected(self, request):
-        self.sudo().state = "rejected"
+    def _governance_back_to_draft(self):
+        self.write({"state": "draft"})
 
-    def _governance_on_changes_requested(self, request):
-        self.sudo().state = "draft"
+    def _governance_approval_context(self):
+        self.ensure_one()
+        currency = self.currency_id
+        items = [
+            _("%(product)s%(lot)s at %(location)s: %(on_hand)s counted %(counted)s (%(value)s)",
+              product=line.product_id.display_name, lot=f" [{line.lot_id.name}]" if line.lot_id else "",
+              location=line.location_id.display_name, on_hand=line.quantity, counted=line.counted_quantity,
+              value=float_repr(line.value, currency.decimal_places))
+            for line in self.line_ids[:5]
+        ]
+        if len(self.line_ids) > 5:
+            items.append(_("and %s more", len(self.line_ids) - 5))
+        context = [
+            ("value", _("Value at cost"), f"{float_repr(self.adjustment_value, currency.decimal_places)} {currency.name}"),
+            ("reason", _("Reason"), f"{self.reason_id.code}: {self.reason_id.name}" if self.reason_id else _("none")),
+            ("counted", _("Counted"), "; ".join(items)),
+            ("counted_by", _("Counted by"), self.create_uid.name or ""),
+            ("evidence", _("Evidence attachments"), str(self.evidence_count)),
+            ("note", _("Note"), self.note or ""),
+        ]
+        return [{"key": key, "label": label, "value": value[:500]} for key, label, value in context if value]
 
     @api.model
     def _pending_for_quants(self, quants):

@@ -1,4 +1,5 @@
 import base64
+import json
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -114,6 +115,9 @@ class TestStockAdjustment(GovernanceCase):
         self.assertEqual(sorted((review.level, review.tier_name, review.state) for review in request.review_ids),
                          [(1, "Finance", "pending"), (1, "Operations", "pending")])
         self.assertEqual(adjustment._governance_facts()["serialized"], True)
+        context = {item["key"]: item["value"] for item in json.loads(request.approval_context)}
+        self.assertEqual((context["value"], context["reason"], context["evidence"]), ("6000.00 USD", "damaged: Damaged goods", "1"))
+        self.assertIn("Handheld scanner [SN-0001]", context["counted"])
         self.decide(adjustment, "Operations", self.olga)
         self.assertEqual((adjustment.state, self.on_hand(self.scanner_quant)), ("to_approve", 1))
         self.decide(adjustment, "Finance", self.fay)
