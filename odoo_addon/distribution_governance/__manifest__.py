@@ -25,6 +25,7 @@
         "views/governance_audit_log_views.xml",
         "views/governance_mixin_views.xml",
         "views/purchase_order_views.xml",
+        "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "wizards/governance_decision_wizard_views.xml",
         "views/governance_menus.xml",

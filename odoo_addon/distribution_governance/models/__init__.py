@@ -8,6 +8,7 @@ from . import governance_approval_request
 from . import governance_approval_review
 from . import governance_approval_decision
 from . import governance_approved_scope
+from . import governance_approval_panel
 from . import governance_mixin
 from . import governance_line_mixin
 from . import governance_idempotency
@@ -37,3 +38,6 @@ from . import governance_stock_adjustment_reason
 from . import governance_stock_adjustment
 from . import governance_stock_adjustment_line
 from . import stock_quant
+from . import governance_customer_credit
+from . import sale_order
+from . import sale_order_line

@@ -209,6 +209,7 @@ class GovernanceEvent(models.Model):
             "reasons": evaluation["reasons"],
             "levels": evaluation["levels"],
             "pending_reviews": self._pending_reviews_data(request),
+            "context": json.loads(request.approval_context or "[]"),
         })
 
     @api.model
@@ -224,6 +225,7 @@ class GovernanceEvent(models.Model):
             "policy": self._policy_data(request),
             "reasons": [reason for reason in evaluation["reasons"] if reason["rule"] in rules],
             "pending_reviews": self._pending_reviews_data(request),
+            "context": json.loads(request.approval_context or "[]"),
         })
 
     @api.model

@@ -33,3 +33,4 @@ from . import test_released_documents
 from . import test_unmeetable_tiers
 from . import test_stock_adjustment
 from . import test_governance_mixin
+from . import test_sale_governance
