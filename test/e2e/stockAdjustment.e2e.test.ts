@@ -14,6 +14,7 @@ import { join } from 'path';
 import template from '../../workflows/stock-adjustment-approval.json';
 import { harness, type N8nInstance } from './support/harness';
 import { SmtpSink, type Mail } from './support/smtpSink';
+import { until } from './support/until';
 import { StandInOdoo, type StandInReview } from './support/standInOdoo';
 import {
 	adjustmentCompleted,
@@ -38,19 +39,11 @@ let folder: string;
 let operations: StandInReview;
 let finance: StandInReview;
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60000): Promise<T> {
-	const started = Date.now();
-	for (;;) {
-		const value = probe();
-		if (value !== undefined) return value;
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${n8n?.tail() ?? ''}`);
-		await new Promise((done) => setTimeout(done, 100));
-	}
-}
+const waitFor = <T>(what: string, probe: () => T | undefined) => until(what, probe, 60000, () => n8n?.tail() ?? '');
 
 const subjectOf = (mail: Mail) => /^Subject: (.*)$/m.exec(mail.content)?.[1] ?? '';
 const mailTo = (address: string, subject: string) =>
-	until(`a mail to ${address} about "${subject}"`, () =>
+	waitFor(`a mail to ${address} about "${subject}"`, () =>
 		smtp.mails.filter((mail) => mail.to.includes(address) && subjectOf(mail).includes(subject)).at(-1),
 	);
 /** The person's link for `outcome` on `review`, from the newest mail that has one. */
@@ -98,7 +91,7 @@ beforeAll(async () => {
 	n8n.publish(template.id);
 	await n8n.start(Number(process.env.DG_E2E_READY_MS) || 120000);
 	await n8n.waitForWebhook(`${REQUESTED.webhookId}/odoo-governance`);
-	await until('both subscriptions', () => (odoo.activeSubscriptions().length >= 2 ? true : undefined));
+	await waitFor('both subscriptions', () => (odoo.activeSubscriptions().length >= 2 ? true : undefined));
 	operations = operationsReview();
 	finance = financeReview();
 	odoo.reviews.push(operations, finance);
