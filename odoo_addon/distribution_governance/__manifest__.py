@@ -37,6 +37,7 @@
         "views/governance_exception_automation_views.xml",
         "data/governance_stock_adjustment_data.xml",
         "views/governance_stock_adjustment_views.xml",
+        "security/governance_stock_adjustment_rules.xml",
     ],
     "installable": True,
     "application": True,

@@ -115,6 +115,9 @@ class TestStockAdjustment(GovernanceCase):
         self.assertEqual(sorted((review.level, review.tier_name, review.state) for review in request.review_ids),
                          [(1, "Finance", "pending"), (1, "Operations", "pending")])
         self.assertEqual(adjustment._governance_facts()["serialized"], True)
+        event = self.env["governance.event"].search([("event_type", "=", "approval.requested"),
+                                                     ("res_model", "=", adjustment._name), ("res_id", "=", adjustment.id)])
+        self.assertEqual(event.envelope()["data"]["context"], json.loads(request.approval_context))
         context = {item["key"]: item["value"] for item in json.loads(request.approval_context)}
         self.assertEqual((context["value"], context["reason"], context["evidence"]), ("6000.00 USD", "damaged: Damaged goods", "1"))
         self.assertIn("Handheld scanner [SN-0001]", context["counted"])
