@@ -12,6 +12,8 @@ export const ROUTES: EvaluationOutcome[] = ['auto_approve', 'needs_approval', 'b
 const HOLD = ROUTES.indexOf('hold');
 /** A later approval level opened: its reviewers are asked like level 1's (no policy outcome in it). */
 const LEVEL_OPENED = 'approval.level_opened';
+/** A review passed its SLA (or was escalated by hand): the next authority is asked for that review. */
+const ESCALATED = 'approval.escalated';
 const LINK_OUTCOMES = ['approve', 'reject'];
 
 const properties: INodeProperties[] = [
@@ -25,7 +27,7 @@ const properties: INodeProperties[] = [
 				name: 'Odoo (From an Approval Event)',
 				value: 'odooDecision',
 				description:
-					'Take the route Odoo decided: items are approval.requested or approval.level_opened events from the Odoo Governance Trigger',
+					'Take the route Odoo decided: items are approval.requested, approval.level_opened or approval.escalated events from the Odoo Governance Trigger',
 			},
 			{
 				name: 'Policy Evaluated Here',
@@ -170,8 +172,17 @@ async function routeOdooDecision(
 	perApprover: boolean,
 	links: LinkSettings | undefined,
 ): Promise<{ route: number; items: INodeExecutionData[] }> {
-	const data = asObject(item.json.data);
-	const outcome = item.json.type === LEVEL_OPENED ? 'needs_approval' : data?.outcome;
+	let data = asObject(item.json.data);
+	if (data && item.json.type === ESCALATED) {
+		// Only the people it was escalated to are new: each is asked for the one escalated review.
+		const { review_id: reviewId, level, tier_name: tierName, due, escalated_to: escalatedTo, ...rest } = data;
+		data = {
+			...rest,
+			escalated: true,
+			pending_reviews: [{ review_id: reviewId, level, tier_name: tierName, due, eligible_approvers: escalatedTo }],
+		};
+	}
+	const outcome = item.json.type === LEVEL_OPENED || item.json.type === ESCALATED ? 'needs_approval' : data?.outcome;
 	const route = ROUTES.indexOf(outcome as EvaluationOutcome);
 	if (!data || route < 0) {
 		throw failure(

@@ -34,6 +34,10 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import governance_stock_adjustment_reason
+from . import governance_stock_adjustment
+from . import governance_stock_adjustment_line
+from . import stock_quant
 from . import governance_customer_credit
 from . import sale_order
 from . import sale_order_line

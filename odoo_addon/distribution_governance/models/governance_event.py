@@ -250,6 +250,8 @@ class GovernanceEvent(models.Model):
         return self._emit_for_request("approval.escalated", review.request_id, {
             "review_id": review.id,
             "reason": reason,
+            "level": review.level,
+            "tier_name": review.tier_name,
             "escalated_to": [person(user) for user in targets],
             "due": outbox.timestamp(review.date_due),
         })

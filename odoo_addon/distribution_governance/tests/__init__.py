@@ -31,5 +31,6 @@ from . import test_api_risk
 from . import test_delivery_claim
 from . import test_released_documents
 from . import test_unmeetable_tiers
+from . import test_stock_adjustment
 from . import test_governance_mixin
 from . import test_sale_governance

@@ -497,10 +497,12 @@ export class StandInOdoo {
 		// A later level opens once this one is approved (one review per level is all the stand-in models).
 		const approving = params.outcome === 'approve' || params.outcome === 'approve_with_conditions';
 		const waiting = this.reviews.filter((other) => other.request_id === review.request_id && other.state === 'waiting');
-		const nextLevel = approving && waiting.length ? Math.min(...waiting.map((other) => other.level)) : undefined;
+		// Parallel tiers: the level (and the request) stays open while another review of it is pending.
+		const levelOpen = approving && this.reviews.some((other) => other.request_id === review.request_id && other.state === 'pending');
+		const nextLevel = approving && !levelOpen && waiting.length ? Math.min(...waiting.map((other) => other.level)) : undefined;
 		for (const other of waiting) if (other.level === nextLevel) other.state = 'pending';
 		const requestState =
-			nextLevel !== undefined ? 'pending' : params.outcome === 'approve' ? 'approved' : params.outcome === 'reject' ? 'rejected' : 'pending';
+			nextLevel !== undefined || levelOpen ? 'pending' : params.outcome === 'approve' ? 'approved' : params.outcome === 'reject' ? 'rejected' : 'pending';
 		return {
 			review_id: review.review_id,
 			request_id: review.request_id,

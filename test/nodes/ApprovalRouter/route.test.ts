@@ -4,6 +4,7 @@ import { ApprovalRouter } from '../../../nodes/ApprovalRouter/ApprovalRouter.nod
 import { checkDecisionLink } from '../../../nodes/ApprovalRouter/decisionLinks';
 import { CREDENTIALS, executeContext, fakeOdoo } from '../helpers/contexts';
 import levelOpened from '../../../contract/events/examples/approval.level_opened.json';
+import escalated from '../../../contract/events/examples/approval.escalated.json';
 import { approvalRequested, purchasingCases, purchasingPolicy } from '../helpers/fixtures';
 
 const router = new ApprovalRouter();
@@ -113,6 +114,33 @@ describe('route as Odoo decided', () => {
 		});
 		const link = new URL((needsApproval[0].json.decision_links as IDataObject).approve as string);
 		expect(Object.fromEntries(link.searchParams)).toMatchObject({ review: '22', actor: 'fiona@acme.example' });
+	});
+
+	it('asks the people a review was escalated to (approval.escalated), each with links for that review', async () => {
+		const { context } = executeContext({
+			parameters: { ...parameters, perApprover: true, decisionLinkUrl: 'https://n8n.acme.example/webhook/decide' },
+			items: [{ json: escalated }],
+			http: fakeOdoo({}),
+		});
+
+		const [auto, needsApproval, blocked, hold] = await router.execute.call(context);
+
+		expect([auto, blocked, hold]).toEqual([[], [], []]);
+		expect(needsApproval).toHaveLength(1);
+		expect(needsApproval[0]).toMatchObject({
+			json: {
+				event_id: escalated.id,
+				escalated: true,
+				reason: 'sla_expired',
+				review: { review_id: 23, level: 1, tier_name: 'Finance', due: '2026-11-24T09:00:00Z' },
+				approver: { login: 'ops.director@acme.example' },
+				document: { name: 'ADJ/2026/0088' },
+			},
+			pairedItem: { item: 0 },
+		});
+		expect(needsApproval[0].json).not.toHaveProperty('escalated_to');
+		const link = new URL((needsApproval[0].json.decision_links as IDataObject).approve as string);
+		expect(Object.fromEntries(link.searchParams)).toMatchObject({ review: '23', actor: 'ops.director@acme.example' });
 	});
 
 	it('refuses an item that is not an approval event, naming the item', async () => {
