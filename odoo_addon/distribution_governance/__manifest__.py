@@ -33,6 +33,8 @@
         "data/governance_supplier_confirmation_data.xml",
         "views/governance_supplier_confirmation_views.xml",
         "views/governance_exception_automation_views.xml",
+        "data/governance_shipping_data.xml",
+        "views/governance_shipment_hold_views.xml",
     ],
     "installable": True,
     "application": True,

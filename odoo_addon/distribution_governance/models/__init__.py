@@ -32,3 +32,9 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import governance_shipment_hold
+from . import stock_picking_hold
+from . import stock_warehouse_shipping
+from . import governance_late_shipment
+from . import governance_exception_escalation
+from . import governance_api_shipping
