@@ -87,6 +87,7 @@ class GovernanceShipmentHold(models.Model):
                                                            picking.name)))
         if picking.state == "cancel":
             raise UserError(coded("not_pending", _("%s is cancelled: there is nothing to hold.", picking.name)))
+        picking = picking.sudo()
         carrier_event = carrier_event or {}
         existing = self.sudo().search([("picking_id", "=", picking.id), ("reason", "=", reason),
                                        ("state", "=", "active")], limit=1)
@@ -113,7 +114,7 @@ class GovernanceShipmentHold(models.Model):
         })
         for attachment in attachments or []:
             attachment.write({"res_model": hold._name, "res_id": hold.id})
-        kind = self.env.ref("distribution_governance." + EXCEPTION_TYPES[reason])
+        kind = self.env.ref("distribution_governance." + EXCEPTION_TYPES[reason]).sudo()
         warehouse = picking.picking_type_id.warehouse_id
         exception = self.env["governance.exception"].sudo().with_company(picking.company_id).with_context(
             governance_exception_extra={"shipment_hold": hold._hold_data()}).create({

@@ -92,7 +92,7 @@ class TestShipmentHolds(ShippingCase, HttpCase):
 
     def test_find_deliveries_by_tracking_reference_or_origin(self):
         order = self.sell()
-        delivery = self.step(order, "ship")
+        delivery = self.to_delivery(order)
         delivery.carrier_tracking_ref = "1Z999AA10123456784"
         api = self.env["governance.api"].with_user(self.integration)
         found = api.find_deliveries({"tracking_reference": "1z999aa10123456784"})["deliveries"]
