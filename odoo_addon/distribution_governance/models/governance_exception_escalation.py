@@ -35,6 +35,16 @@ class GovernanceException(models.Model):
         self._emit("exception.escalated", {"reason": reason, "escalated_to": [person(user) for user in targets],
                                            "due": outbox.timestamp(self.sla_due)})
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "sla_due" in vals:
+            # A changed SLA moves the escalation of the late shipments these exceptions track.
+            lates = self.env["governance.late.shipment"].sudo().search([("exception_id", "in", self.ids),
+                                                                          ("state", "=", "late")])
+            for late in lates:
+                late.escalate_after = late.exception_id.sla_due
+        return result
+
     def _emit(self, event_type, data):
         extra = self.env.context.get(EXTRA_CONTEXT) or self._type_data()
         return super()._emit(event_type, dict(extra, **data))

@@ -128,7 +128,8 @@ class TestLateShipments(ShippingCase):
         listed = self.env["governance.api"].with_user(self.integration).list_late_shipments({})["late_shipments"]
         self.assertEqual([(row["delivery"]["name"], row["owner"]["login"], row["salesperson"]["login"]) for row in listed],
                          [(pack.name, "wendy", "sam")])
-        late.escalate_after = fields.Datetime.now() - timedelta(minutes=1)
+        exception.sla_due = fields.Datetime.now() - timedelta(minutes=1)
+        self.assertEqual(late.escalate_after, exception.sla_due, "a changed SLA moves the escalation")
         self.assertEqual(self.Late._cron_scan(), (0, 1))
         self.assertEqual(self.Late._cron_scan(), (0, 0))
         escalated = self.events(pack, "exception.escalated")
