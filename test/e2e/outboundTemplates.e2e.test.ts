@@ -11,8 +11,12 @@
  * - S8 late-shipments.json: a late_shipment exception reaches the warehouse supervisor, its
  *   escalation the operations manager and the customer's salesperson.
  *
- * The Odoo side of both (holds refusing validation, the late-shipment scan) is tested in the
- * addon (TestShipmentHolds, TestLateShipments).
+ * With ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD (and ODOO_ADMIN_LOGIN/PASSWORD) naming a real
+ * Odoo with the addon (see realOdoo.ts), the same templates run against it instead: a shipped order's
+ * delivery is put on hold by a signed carrier exception, and a delivery left in packing past its
+ * warehouse's policy is flagged, owned and escalated by the scheduled action, the events reaching
+ * n8n through Odoo's outbox. The Odoo side alone is tested in the addon (TestShipmentHolds,
+ * TestLateShipments).
  */
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -22,6 +26,7 @@ import { generateSecret } from '../../nodes/shared/signature';
 import carrierExceptions from '../../workflows/carrier-exceptions.json';
 import lateShipments from '../../workflows/late-shipments.json';
 import { harness, type N8nInstance } from './support/harness';
+import { OutboundRealOdoo } from './support/outboundRealOdoo';
 import { postSignedDelivery } from './support/signedDelivery';
 import { SmtpSink } from './support/smtpSink';
 import { StandInOdoo } from './support/standInOdoo';
@@ -31,6 +36,16 @@ const TRIGGER_PATH = `${TRIGGER.webhookId}/odoo-governance`;
 const CARRIER_SECRET = generateSecret();
 const integrationKey = ['integration', 'key', 'outbound'].join('-');
 const odoo = new StandInOdoo('acme', 'n8n-integration', integrationKey);
+const env = process.env;
+const real =
+	env.ODOO_URL && env.ODOO_DB && env.ODOO_LOGIN && env.ODOO_PASSWORD
+		? new OutboundRealOdoo(
+				{ url: env.ODOO_URL.replace(/\/+$/, ''), database: env.ODOO_DB, login: env.ODOO_LOGIN, secret: env.ODOO_PASSWORD },
+				{ login: env.ODOO_ADMIN_LOGIN || 'admin', password: env.ODOO_ADMIN_PASSWORD || 'admin' },
+			)
+		: undefined;
+const standInOnly = real ? describe.skip : describe;
+const realOnly = real ? describe : describe.skip;
 const smtp = new SmtpSink();
 let n8n: N8nInstance;
 let folder: string;
@@ -92,8 +107,12 @@ function lateEvent(id: string, type: string, lateShipment: boolean) {
 beforeAll(async () => {
 	const log = (line: string) => process.stdout.write(`[e2e] ${line}\n`);
 	const install = harness.ensureN8n(log);
-	const odooUrl = await odoo.start();
+	const standInUrl = await odoo.start();
 	odoo.deliveries.push(delivery);
+	if (real) await real.start();
+	const odooCredential = real
+		? { url: real.credential.url, database: real.credential.database, login: real.credential.login, secret: real.credential.secret, protocol: 'jsonRpc' }
+		: { url: standInUrl, database: 'acme', login: 'n8n-integration', secret: integrationKey, protocol: 'jsonRpc' };
 	const smtpPort = await smtp.start();
 	folder = mkdtempSync(join(tmpdir(), 'dg-e2e-outbound-'));
 	const tarball = harness.packPackage(join(folder, 'pack'));
@@ -105,7 +124,7 @@ beforeAll(async () => {
 		credentials: [
 			{
 				id: 'dg-odoo', name: 'Distribution Governance Odoo', type: 'distributionGovernanceOdooApi',
-				data: { url: odooUrl, database: 'acme', login: 'n8n-integration', secret: integrationKey, protocol: 'jsonRpc' },
+				data: odooCredential,
 			},
 			{
 				id: 'dg-smtp', name: 'Approver mail (SMTP)', type: 'smtp',
@@ -119,6 +138,7 @@ beforeAll(async () => {
 	n8n.publish(lateShipments.id);
 	timings['n8n start to ready (ms)'] = await n8n.start(400000);
 	timings['ready to trigger webhook live (ms)'] = await n8n.waitForWebhook(TRIGGER_PATH, 120000);
+	process.stdout.write(`[e2e] outbound templates against ${real ? `the real Odoo ${real.credential.url} (${real.credential.database})` : 'the stand-in Odoo'}\n`);
 	await n8n.waitForWebhook('carrier-events');
 }, 1_200_000);
 
@@ -131,7 +151,7 @@ afterAll(async () => {
 		.map(([name, value]) => `  ${name}: ${value.toFixed(0)}`).join('\n')}\n`);
 });
 
-describe('S6 carrier exceptions', () => {
+standInOnly('S6 carrier exceptions', () => {
 	it('puts the delivery of a signed carrier exception on hold and tells customer service', async () => {
 		const started = Date.now();
 		const answer = await sendCarrierEvent(carrierEvent('trk-evt-1', '1z999aa10123456784', 'exception'));
@@ -175,7 +195,7 @@ describe('S6 carrier exceptions', () => {
 	}, 60_000);
 });
 
-describe('S8 late shipments', () => {
+standInOnly('S8 late shipments', () => {
 	it('registers for exception events of deliveries', async () => {
 		const [subscription] = await until('the subscription', () => {
 			const active = odoo.activeSubscriptions().filter((entry) => entry.url.includes(TRIGGER_PATH));
@@ -199,4 +219,44 @@ describe('S8 late shipments', () => {
 		await sleep(1500);
 		expect(smtp.mails.length).toBe(count);
 	}, 60_000);
+});
+
+realOnly('on a real Odoo', () => {
+	it('S6: a signed carrier exception for a shipped order puts its delivery on hold in Odoo and customer service is told', async () => {
+		const tracking = `1Z${Date.now()}`;
+		const { order, delivery: shipped } = await real!.shippedOrder(tracking);
+		const started = Date.now();
+		const answer = await sendCarrierEvent(carrierEvent(`trk-${tracking}`, tracking, 'exception'));
+		expect(answer.status).toBe(202);
+		const mail = await until('the customer-service e-mail', () =>
+			smtp.mails.find((entry) => entry.to.includes('customer-service@acme.example') && entry.content.includes(shipped.name)), 60000);
+		timings['real: carrier event to customer service (ms)'] = Date.now() - started;
+		expect(mail.content).toContain(order.name);
+		expect(mail.content).toContain(real!.people.salesperson.name);
+		const holds = await real!.holdsOf(shipped.id);
+		process.stdout.write(`[e2e] Odoo: ${shipped.name} holds ${JSON.stringify(holds)}\n`);
+		expect(holds).toEqual([expect.objectContaining({ reason: 'carrier_exception', state: 'active', source: 'api', tracking_reference: tracking })]);
+		expect(holds[0].exception_id).toBeTruthy();
+		const forged = await sendCarrierEvent(carrierEvent(`trk-${tracking}-forged`, tracking, 'exception'), { secret: generateSecret() });
+		expect(forged.status).toBe(401);
+	}, 180_000);
+
+	it('S8: a delivery left in packing past its policy is flagged, owned and escalated', async () => {
+		const { pack } = await real!.stuckInPacking(3);
+		await real!.scanLateShipments();
+		const late = await real!.lateOf(pack.id);
+		process.stdout.write(`[e2e] Odoo: ${pack.name} flagged ${JSON.stringify(late)}\n`);
+		expect(late).toMatchObject({ step: 'pack', state: 'late', owner_id: [real!.people.supervisor.id, expect.any(String)] });
+		const started = Date.now();
+		const told = await until('the supervisor e-mail (through the outbox)', () =>
+			smtp.mails.find((entry) => entry.to.includes(real!.people.supervisor.email) && entry.content.includes(pack.name)), 150000);
+		timings['real: scan to supervisor e-mail (ms)'] = Date.now() - started;
+		expect(told.content).toContain('late in packing');
+		await real!.expireSla(late.exception_id[0]);
+		await real!.scanLateShipments();
+		expect(await real!.lateOf(pack.id)).toMatchObject({ state: 'escalated' });
+		const escalation = await until('the escalation e-mail (through the outbox)', () =>
+			smtp.mails.find((entry) => entry.to.includes(real!.people.operations.email) && entry.content.includes(pack.name)), 150000);
+		expect(escalation.to).toEqual(expect.arrayContaining([real!.people.operations.email, real!.people.salesperson.email]));
+	}, 400_000);
 });
