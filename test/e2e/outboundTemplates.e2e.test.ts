@@ -147,7 +147,7 @@ afterAll(async () => {
 	await smtp.stop();
 	await odoo.stop();
 	if (folder && !process.env.DG_E2E_KEEP) rmSync(folder, { recursive: true, force: true });
-	process.stdout.write(`\ne2e (outbound templates) ran against the stand-in Odoo\n${Object.entries(timings)
+	process.stdout.write(`\ne2e (outbound templates) ran against ${real ? 'the real Odoo' : 'the stand-in Odoo'}\n${Object.entries(timings)
 		.map(([name, value]) => `  ${name}: ${value.toFixed(0)}`).join('\n')}\n`);
 });
 
