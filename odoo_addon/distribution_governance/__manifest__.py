@@ -38,6 +38,8 @@
         "data/governance_stock_adjustment_data.xml",
         "views/governance_stock_adjustment_views.xml",
         "security/governance_stock_adjustment_rules.xml",
+        "data/governance_shipping_data.xml",
+        "views/governance_shipment_hold_views.xml",
     ],
     "installable": True,
     "application": True,

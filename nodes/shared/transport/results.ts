@@ -41,6 +41,34 @@ export const pendingReview = z
 	})
 	.passthrough();
 
+const holdReason = z.enum(['credit', 'quality', 'carrier_exception']);
+const holdState = z.enum(['active', 'released', 'cancelled']);
+
+const delivery = z
+	.object({
+		id: z.number().int(),
+		name: z.string(),
+		state: z.string(),
+		origin: z.string(),
+		tracking_reference: z.string(),
+		on_hold: z.boolean(),
+		holds: z.array(
+			z.object({ hold_id: z.number().int(), reason: holdReason, state: holdState, summary: z.string() }).passthrough(),
+		),
+	})
+	.passthrough();
+
+const shipmentHold = z
+	.object({
+		hold_id: z.number().int(),
+		delivery: documentRef,
+		reason: holdReason,
+		state: holdState,
+		exception_id: z.number().int(),
+		on_hold: z.boolean(),
+	})
+	.passthrough();
+
 const confirmationState = z.enum(['awaiting', 'confirmed', 'date_changed', 'rejected', 'overdue', 'cancelled']);
 
 const confirmationLine = z
@@ -170,6 +198,25 @@ export const governanceResults = {
 			),
 			has_more: z.boolean(),
 			next_offset: z.number().int(),
+		})
+		.passthrough(),
+	find_deliveries: z.object({ deliveries: z.array(delivery) }).passthrough(),
+	place_shipment_hold: shipmentHold.extend({ created: z.boolean() }).passthrough(),
+	release_shipment_hold: shipmentHold,
+	list_late_shipments: z
+		.object({
+			late_shipments: z.array(
+				z
+					.object({
+						late_shipment_id: z.number().int(),
+						delivery: documentRef,
+						step: z.enum(['pick', 'pack', 'ship']),
+						state: z.enum(['late', 'escalated', 'closed']),
+						hours_late: z.number().int(),
+						exception_id: z.number().int(),
+					})
+					.passthrough(),
+			),
 		})
 		.passthrough(),
 };

@@ -41,3 +41,9 @@ from . import stock_quant
 from . import governance_customer_credit
 from . import sale_order
 from . import sale_order_line
+from . import governance_shipment_hold
+from . import stock_picking_hold
+from . import stock_warehouse_shipping
+from . import governance_late_shipment
+from . import governance_exception_escalation
+from . import governance_api_shipping

@@ -34,3 +34,4 @@ from . import test_unmeetable_tiers
 from . import test_stock_adjustment
 from . import test_governance_mixin
 from . import test_sale_governance
+from . import test_shipment_holds

@@ -120,6 +120,23 @@ class TestApiOverBothTransports(GovernanceCase, HttpCase):
             resolved = call("resolve_exception", {"exception_id": raised["exception_id"], "resolution": "resolved",
                                                   "reason": "rerun", "idempotency_key": f"{name}-resolve-0001"})
             self.assertEqual(resolved["state"], "resolved")
+            out = self.env.ref("stock.picking_type_out")
+            delivery = self.env["stock.picking"].create({
+                "picking_type_id": out.id, "partner_id": self.vendor.id, "carrier_tracking_ref": f"{name}-TRACK-1",
+                "location_id": out.default_location_src_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "move_ids": [(0, 0, {"name": "bearing", "product_id": self.product.id, "product_uom_qty": 1,
+                                     "location_id": out.default_location_src_id.id,
+                                     "location_dest_id": self.env.ref("stock.stock_location_customers").id})]})
+            found = call("find_deliveries", {"tracking_reference": f"{name}-TRACK-1"})["deliveries"]
+            self.assertEqual([row["id"] for row in found], delivery.ids)
+            hold = call("place_shipment_hold", {"delivery_id": delivery.id, "reason": "quality", "summary": f"{name} hold",
+                                                "idempotency_key": f"{name}-hold-0001"})
+            self.assertEqual((hold["state"], hold["on_hold"], hold["created"]), ("active", True, True))
+            ended = call("release_shipment_hold", {"hold_id": hold["hold_id"], "outcome": "release", "reason": "ok",
+                                                   "actor": "govmanager", "idempotency_key": f"{name}-release-0001"})
+            self.assertEqual((ended["state"], ended["on_hold"]), ("released", False))
+            self.assertEqual(call("list_late_shipments", {}), {"late_shipments": []})
         self.assertEqual(called, set(api_params.API["methods"]), "every method of the contract is called")
 
     @mute_logger("odoo.http")

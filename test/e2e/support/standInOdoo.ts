@@ -135,6 +135,9 @@ export class StandInOdoo {
 	readonly notes: Json[] = [];
 	/** Technical exceptions by workflow id + execution id (one per failed execution, as Odoo keeps them). */
 	readonly automationFailures = new Map<string, Json>();
+	/** Outgoing deliveries find_deliveries searches (the contract's delivery shape) and the holds placed on them. */
+	readonly deliveries: Json[] = [];
+	readonly holds: Json[] = [];
 	private readonly idempotent = new Map<string, { params: string; result: Json }>();
 	private nextSubscriptionId = 1;
 	private server: Server | undefined;
@@ -402,9 +405,49 @@ export class StandInOdoo {
 						.filter((order) => Date.parse(order.due) < Date.now())
 						.map((order) => this.confirmationOf(order)),
 				};
+			case 'find_deliveries': {
+				const reference = String(params.tracking_reference ?? '').toLowerCase();
+				const found = this.deliveries.filter((delivery) =>
+					reference ? String(delivery.tracking_reference).toLowerCase() === reference : delivery.origin === params.origin,
+				);
+				return { deliveries: found.map((delivery) => ({ ...delivery, holds: this.holds.filter((hold) => hold.delivery_id === delivery.id) })) };
+			}
+			case 'place_shipment_hold':
+				return this.placeShipmentHold(params);
+			case 'release_shipment_hold': {
+				const hold = this.holds.find((entry) => entry.hold_id === params.hold_id);
+				if (!hold) throw fault.notFound(`Shipment hold ${String(params.hold_id)} does not exist.`);
+				hold.state = params.outcome === 'release' ? 'released' : 'cancelled';
+				return this.holdResult(hold);
+			}
+			case 'list_late_shipments':
+				return { late_shipments: [] };
 			default:
 				throw new OdooFault('builtins.AttributeError', `governance.api has no method ${method}`);
 		}
+	}
+
+	/** Odoo's answer to place_shipment_hold: an active hold of the same reason is not stacked. */
+	private placeShipmentHold(params: Json): Json {
+		const delivery = this.deliveries.find((entry) => entry.id === params.delivery_id);
+		if (!delivery) throw fault.notFound(`No outgoing delivery ${String(params.delivery_id)} in your companies.`);
+		const existing = this.holds.find(
+			(hold) => hold.delivery_id === delivery.id && hold.reason === params.reason && hold.state === 'active',
+		);
+		if (existing) return { ...this.holdResult(existing), created: false };
+		const hold = { hold_id: this.holds.length + 1, delivery_id: delivery.id, reason: params.reason, state: 'active',
+			summary: params.summary, exception_id: 100 + this.holds.length, params };
+		this.holds.push(hold);
+		return { ...this.holdResult(hold), created: true };
+	}
+
+	private holdResult(hold: Json): Json {
+		const delivery = this.deliveries.find((entry) => entry.id === hold.delivery_id)!;
+		return {
+			hold_id: hold.hold_id, delivery: { model: 'stock.picking', id: delivery.id, name: delivery.name, state: delivery.state },
+			reason: hold.reason, state: hold.state, exception_id: hold.exception_id,
+			on_hold: this.holds.some((entry) => entry.delivery_id === delivery.id && entry.state === 'active'),
+		};
 	}
 
 	/** Odoo's answer to a supplier update: drift against the planned date, material on a fast mover (3 days). */
