@@ -32,3 +32,10 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import res_company_inbound
+from . import product_category_inbound
+from . import stock_warehouse_inbound
+from . import governance_exception_inbound
+from . import stock_picking_inbound
+from . import account_move_inbound
+from . import governance_exception_aging_report
