@@ -22,6 +22,11 @@ class TestInboundControl(GovernanceCase):
             "groups_id": [Command.set([cls.env.ref("base.group_user").id, cls.env.ref("account.group_account_invoice").id])],
         })
         cls.company.governance_accounts_payable_id = cls.payables
+        # A warehouse user with no governance rights validates receipts: raising runs as the system.
+        cls.receiver = cls.env["res.users"].create({
+            "name": "Rita Receiving", "login": "receiver", "email": "receiver@acme.example",
+            "groups_id": [Command.set([cls.env.ref("stock.group_stock_user").id])],
+        })
         cls.vendor.email = "orders@acmeparts.example"
         cls.Exception = cls.env["governance.exception"]
         cls.Event = cls.env["governance.event"]
@@ -31,7 +36,7 @@ class TestInboundControl(GovernanceCase):
         order.order_line.write({"product_qty": qty, "price_unit": price, "product_id": (product or self.product).id})
         order.with_user(self.buyer).button_confirm()
         self.assertEqual(order.state, "purchase")
-        return order
+        return order.with_env(self.env)
 
     def receive(self, order, qty, backorder=False, picking=None):
         picking = picking or order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
@@ -39,7 +44,7 @@ class TestInboundControl(GovernanceCase):
         context = {"skip_backorder": True}
         if not backorder:
             context["picking_ids_not_to_backorder"] = picking.ids
-        picking.with_context(**context).button_validate()
+        picking.with_user(self.receiver).with_context(**context).button_validate()
         self.assertEqual(picking.state, "done")
         return picking
 
