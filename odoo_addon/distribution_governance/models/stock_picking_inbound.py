@@ -150,5 +150,5 @@ class StockPicking(models.Model):
         self.sudo().governance_aging_exception_id = exception
 
     def _governance_close_aging(self, reason):
-        for picking in self.filtered(lambda picking: picking.governance_aging_exception_id.state in ("open", "in_progress")):
-            picking.governance_aging_exception_id.sudo()._close("resolved", reason % picking.name)
+        for picking in self.sudo().filtered(lambda picking: picking.governance_aging_exception_id.state in ("open", "in_progress")):
+            picking.governance_aging_exception_id._close("resolved", reason % picking.name)

@@ -1,9 +1,11 @@
+import unittest
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import GovernanceCase
+from .outbox_common import HAS_TYPESCRIPT_VERIFIER, NO_VERIFIER_REASON, verify_with_typescript
 
 
 @tagged("post_install", "-at_install")
@@ -166,3 +168,20 @@ class TestInboundControl(GovernanceCase):
         self.receive(order, 10)
         self.assertEqual(exception.state, "resolved")
         self.assertEqual(exception.resolution_reason, f"{receipt.name} was validated.")
+
+    @unittest.skipUnless(HAS_TYPESCRIPT_VERIFIER, NO_VERIFIER_REASON)
+    def test_event_data_matches_the_contract(self):
+        """The three types' exception.raised and exception.resolved data validate against
+        contract/events/data-schemas.json (evidence included), with the TypeScript side's checker."""
+        aging = self.order(10)
+        aging.picking_ids.scheduled_date = fields.Datetime.now() - timedelta(hours=48)
+        self.env["stock.picking"]._cron_flag_aging_receipts()
+        self.receive(aging, 4)                       # resolves the aging one, raises a discrepancy
+        self.bill(aging, 6.0)                        # 20 % over the order's 5.00
+        events = self.Event.search([("event_type", "in", ("exception.raised", "exception.resolved"))])
+        types = {(event.event_type, event.envelope()["data"]["exception"]["exception_type"]) for event in events}
+        self.assertEqual(types, {("exception.raised", "unprocessed_receipt"), ("exception.resolved", "unprocessed_receipt"),
+                                 ("exception.raised", "receipt_quantity_discrepancy"),
+                                 ("exception.raised", "price_variance")})
+        results = verify_with_typescript([{"secrets": [], "headers": {}, "body": event.body} for event in events])
+        self.assertEqual([result["schema_errors"] for result in results], [[]] * len(events))
