@@ -11,6 +11,9 @@ class GovernanceExceptionAgingReport(models.Model):
     _description = "Exception Pending Aging"
     _auto = False
     _order = "age_hours desc"
+    # What the view reads: pending writes to these are flushed before it is queried.
+    _depends = {"governance.exception": ["name", "exception_type_id", "category", "severity", "state", "owner_id",
+                                         "company_id", "create_date", "sla_due"]}
 
     exception_id = fields.Many2one("governance.exception", "Exception", readonly=True)
     name = fields.Char("Reference", readonly=True)

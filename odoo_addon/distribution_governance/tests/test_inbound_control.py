@@ -165,9 +165,15 @@ class TestInboundControl(GovernanceCase):
         self.assertEqual((len(exception), exception.owner_id, exception.evidence_data["hours_late"]),
                          (1, self.buyer, 30))
         self.assertFalse(self.raised("unprocessed_receipt", fresh))
+        report = self.env["governance.exception.aging.report"].with_user(self.manager)
+        self.assertEqual(report.search([("exception_id", "=", exception.id)]).mapped("age_bucket"), ["0_1d"])
+        groups = report.read_group([("exception_type_id.code", "=", "unprocessed_receipt")], ["exception_type_id"],
+                                   ["exception_type_id", "age_bucket"], lazy=False)
+        self.assertEqual([group["__count"] for group in groups], [1])
         self.receive(order, 10)
         self.assertEqual(exception.state, "resolved")
         self.assertEqual(exception.resolution_reason, f"{receipt.name} was validated.")
+        self.assertFalse(report.search([("exception_id", "=", exception.id)]))
 
     @unittest.skipUnless(HAS_TYPESCRIPT_VERIFIER, NO_VERIFIER_REASON)
     def test_event_data_matches_the_contract(self):
