@@ -83,6 +83,14 @@ class GovernanceException(models.Model):
             ("res_id", "in", documents.ids), ("state", "in", ("open", "in_progress")),
         ])
 
+    def _close(self, resolution, reason, actor=None):
+        """Closing an inbound exception marks its owner's to-do done, with the reason."""
+        result = super()._close(resolution, reason, actor=actor)
+        codes = [self.env.ref(xmlid).code for xmlid in INBOUND_TYPES.values()]
+        self.filtered(lambda exception: exception.exception_type_id.code in codes).sudo().activity_feedback(
+            ["mail.mail_activity_data_todo"], feedback=reason)
+        return result
+
     def _emit(self, event_type, data):
         if self.evidence_data and "evidence" not in data:
             data = dict(data, evidence=self.evidence_data)

@@ -80,6 +80,7 @@ class TestInboundControl(GovernanceCase):
         self.assertEqual(data["evidence"]["lines"][0]["received"], "94")
 
         exception._close("resolved", "Supplier credited the 6 missing units")
+        self.assertFalse(exception.activity_ids)
         resolved = self.Event.search([("event_type", "=", "exception.resolved"), ("res_id", "=", receipt.id),
                                       ("res_model", "=", "stock.picking")])
         self.assertEqual(resolved.envelope()["data"]["evidence"]["purchase_order"]["name"], order.name)
@@ -189,5 +190,6 @@ class TestInboundControl(GovernanceCase):
         self.assertEqual(types, {("exception.raised", "unprocessed_receipt"), ("exception.resolved", "unprocessed_receipt"),
                                  ("exception.raised", "receipt_quantity_discrepancy"),
                                  ("exception.raised", "price_variance")})
+        self.assertTrue(all(event.envelope()["data"].get("evidence") for event in events))
         results = verify_with_typescript([{"secrets": [], "headers": {}, "body": event.body} for event in events])
         self.assertEqual([result["schema_errors"] for result in results], [[]] * len(events))
