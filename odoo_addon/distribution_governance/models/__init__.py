@@ -47,3 +47,10 @@ from . import stock_warehouse_shipping
 from . import governance_late_shipment
 from . import governance_exception_escalation
 from . import governance_api_shipping
+from . import res_company_inbound
+from . import product_category_inbound
+from . import stock_warehouse_inbound
+from . import governance_exception_inbound
+from . import stock_picking_inbound
+from . import account_move_inbound
+from . import governance_exception_aging_report

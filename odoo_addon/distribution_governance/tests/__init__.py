@@ -35,3 +35,4 @@ from . import test_stock_adjustment
 from . import test_governance_mixin
 from . import test_sale_governance
 from . import test_shipment_holds
+from . import test_inbound_control
