@@ -319,9 +319,10 @@ export class StandInOdoo {
 				if (seen.params !== JSON.stringify(rest)) {
 					throw fault.user('idempotency_conflict', `key ${String(params.idempotency_key)} was used with other params`);
 				}
-				return seen.result;
+				// Odoo marks a repeated supplier update (record_supplier_confirmation's `replayed`).
+				return method === 'record_supplier_confirmation' ? { ...seen.result, replayed: true } : seen.result;
 			}
-			const result = this.dispatch(method, params);
+			const result = method === 'record_supplier_confirmation' ? { ...this.dispatch(method, params), replayed: false } : this.dispatch(method, params);
 			this.idempotent.set(key, { params: JSON.stringify(rest), result });
 			return result;
 		}
