@@ -57,12 +57,16 @@ const timings: Record<string, number> = {};
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
 	const started = Date.now();
 	for (;;) {
-		const value = probe();
+		const value = await probe();
 		if (value !== undefined) return value;
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${n8n?.tail() ?? ''}`);
+		if (Date.now() - started > timeoutMs) {
+			const failed = await n8n?.api('GET', '/executions?status=error&includeData=true&limit=3').catch(() => undefined);
+			throw new Error(`timed out waiting for ${what}\nplanners: ${JSON.stringify(planners.posts.map((post) => post.body.text))}\n` +
+				`failed executions: ${JSON.stringify(failed?.data?.map((execution: any) => execution.data?.resultData?.error))}\n${n8n?.tail() ?? ''}`);
+		}
 		await sleep(100);
 	}
 }
@@ -290,7 +294,7 @@ realOnly('S1 and S4 on a real Odoo', () => {
 	it('a reordering rule below its minimum creates an RFQ that needs two tiers because the vendor is not preferred', async () => {
 		const odooReal = real!;
 		const url = `${n8n.webhookUrl}webhook/${TRIGGER_PATH}`;
-		const subscription = await until('the subscription in Odoo', () => odooReal.subscription(url) as any, 60000);
+		const subscription = await until('the subscription in Odoo', () => odooReal.subscription(url), 60000);
 		seen.push(`S1 trigger subscription ${subscription.id}: ${subscription.event_types}`);
 		const made = await odooReal.replenish();
 		rfq = made.rfq;

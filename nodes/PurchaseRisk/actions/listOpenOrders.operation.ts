@@ -53,7 +53,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const page = await callGovernanceApi(this, 'purchase_risk_inputs', params);
 		for (const order of page.orders) output.push({ json: order as IDataObject, pairedItem: { item: 0 } });
 		if (!page.has_more || output.length >= maxOrders) break;
-		afterId = page.next_after_id;
+		afterId = page.next_after_id as number;
 	}
 	return [output];
 }
