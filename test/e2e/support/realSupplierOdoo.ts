@@ -192,13 +192,14 @@ export class RealSupplierOdoo {
 		const confirmation = await this.confirmation(orderId);
 		if (confirmation.state === 'awaiting') {
 			// Nobody may write a confirmation (Odoo keeps them); the clock moving on is played by an
-			// administrator's server action that moves the due time two hours into the past.
-			const [model] = await this.admin('ir.model', 'search', [[['model', '=', 'governance.supplier.confirmation']]]);
+			// administrator's server action on the order that moves the due time two hours into the past.
+			const [model] = await this.admin('ir.model', 'search', [[['model', '=', 'purchase.order']]]);
 			const action = await this.admin('ir.actions.server', 'create', [{
 				name: `E2E window closes ${this.tag}`, model_id: model, state: 'code',
-				code: 'records.sudo().write({"date_due": datetime.datetime.now() - datetime.timedelta(hours=2)})',
+				code: 'env["governance.supplier.confirmation"].sudo().search([("purchase_order_id", "=", record.id)]).write(' +
+					'{"date_due": datetime.datetime.now() - datetime.timedelta(hours=2)})',
 			}]);
-			await this.admin('ir.actions.server', 'run', [[action]], { context: { active_model: 'governance.supplier.confirmation', active_ids: [confirmation.id], active_id: confirmation.id } });
+			await this.admin('ir.actions.server', 'run', [[action]], { context: { active_model: 'purchase.order', active_ids: [orderId], active_id: orderId } });
 			await this.admin('ir.actions.server', 'unlink', [[action]]);
 		}
 		const cron = await odooRpc.xmlId(this.admin, 'distribution_governance.ir_cron_governance_supplier_overdue');
