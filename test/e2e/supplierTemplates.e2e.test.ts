@@ -98,18 +98,6 @@ function requested(id: string, order: string, origin: string) {
 	};
 }
 
-/** n8n's webhook is live; a connection reset while n8n registers its triggers (seen under load) is tried again. */
-async function webhookLive(path: string): Promise<number> {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await n8n.waitForWebhook(path, 120000);
-		} catch (error) {
-			if (attempt >= 5 || !/fetch failed/.test(String(error))) throw error;
-			await sleep(2000);
-		}
-	}
-}
-
 beforeAll(async () => {
 	const log = (line: string) => process.stdout.write(`[e2e] ${line}\n`);
 	const install = harness.ensureN8n(log);
@@ -161,8 +149,8 @@ beforeAll(async () => {
 	n8n.publish(updates.id);
 	// Generous: on a shared 2-core machine n8n has taken over two minutes to start.
 	timings['n8n start to ready (ms)'] = await n8n.start(400000);
-	timings['ready to trigger webhook live (ms)'] = await webhookLive(TRIGGER_PATH);
-	await webhookLive('supplier-portal');
+	timings['ready to trigger webhook live (ms)'] = await n8n.waitForWebhook(TRIGGER_PATH, 120000);
+	await n8n.waitForWebhook('supplier-portal');
 }, 1_200_000);
 
 afterAll(async () => {

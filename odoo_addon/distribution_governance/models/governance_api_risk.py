@@ -59,19 +59,23 @@ class GovernanceApi(models.AbstractModel):
         return set(Category.search([("id", "child_of", category_ids)]).ids)
 
     def _open_order_ids(self, categories, limit, offset, after_id=0):
-        # Keyset paging (after_id) reads from the primary key on: a deep page costs what a first one does.
+        # Keyset paging (after_id): the orders are walked along their primary key from after_id and
+        # the walk stops after `limit` matches, so a deep page costs what the first one does.
         query = """
-            SELECT DISTINCT po.id
+            SELECT po.id
               FROM purchase_order po
-              JOIN purchase_order_line line ON line.order_id = po.id
-              JOIN product_product product ON product.id = line.product_id
-              JOIN product_template template ON template.id = product.product_tmpl_id
              WHERE po.state IN %s
                AND po.company_id IN %s
-               AND line.display_type IS NULL
-               AND line.product_qty > line.qty_received
                AND po.id > %s
-               {category}
+               AND EXISTS (
+                   SELECT 1
+                     FROM purchase_order_line line
+                     JOIN product_product product ON product.id = line.product_id
+                     JOIN product_template template ON template.id = product.product_tmpl_id
+                    WHERE line.order_id = po.id
+                      AND line.display_type IS NULL
+                      AND line.product_qty > line.qty_received
+                      {category})
           ORDER BY po.id
              LIMIT %s OFFSET %s
         """
