@@ -234,8 +234,11 @@ class N8nInstance {
 	async waitForWebhook(path, timeoutMs = 30000) {
 		const started = performance.now();
 		for (;;) {
-			const response = await fetch(`${this.webhookUrl}webhook/${path}`);
-			const text = await response.text();
+			// A connection reset while n8n registers its triggers (seen on a loaded machine) is asked again.
+			const text = await fetch(`${this.webhookUrl}webhook/${path}`).then(
+				(response) => response.text(),
+				(error) => `no answer: ${error.cause?.code ?? error.message}`,
+			);
 			if (text.includes('Did you mean to make a POST request?')) return performance.now() - started;
 			if (performance.now() - started > timeoutMs) throw new Error(`webhook ${path} not live: ${text}`);
 			await sleep(100);

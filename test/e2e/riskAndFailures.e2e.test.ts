@@ -10,6 +10,11 @@
  *   is down) becomes exactly one technical exception per failed execution, and a message to the
  *   ops channel.
  *
+ * Against a real Odoo when ODOO_URL, ODOO_DB, ODOO_LOGIN and ODOO_PASSWORD name one
+ * (support/realRiskOdoo.ts): the risk inputs are Odoo's own (orders, stock, sales of a category the
+ * run creates), the notes land in the orders' chatter, and the failing workflow is one of the test's
+ * own (its webhook calls a closed port) whose executions become technical exceptions in Odoo's queue.
+ *
  * Prints the timings and the request the provider received (to show the redaction).
  */
 import { spawn } from 'child_process';
@@ -25,6 +30,8 @@ import procurementApproval from '../../workflows/procurement-approval.json';
 import { riskOrder } from '../nodes/AiSummariser/fixtures';
 import { harness, type N8nInstance } from './support/harness';
 import { approvalRequested, pendingReview } from './support/procurementScenario';
+import { realOdooFromEnvironment } from './support/realOdoo';
+import { RealRiskOdoo } from './support/realRiskOdoo';
 import { SmtpSink } from './support/smtpSink';
 import { StandInAiProvider, type Behaviour } from './support/standInAiProvider';
 import { StandInOdoo } from './support/standInOdoo';
@@ -33,6 +40,28 @@ const AI_TIMEOUT_MS = 3000;
 const ODOO_KEY = ['stand', 'in', 'risk', 'key'].join('-');
 const timings: Record<string, number> = {};
 const odoo = new StandInOdoo('acme', 'n8n-integration', ODOO_KEY);
+const named = realOdooFromEnvironment();
+const real = named
+	? new RealRiskOdoo(named.credential, { login: process.env.ODOO_ADMIN_LOGIN || 'admin', password: process.env.ODOO_ADMIN_PASSWORD || 'admin' })
+	: undefined;
+const standInOnly = real ? describe.skip : describe;
+const realOnly = real ? describe : describe.skip;
+/** A workflow that fails at its second node (a closed port), for S9 on a real Odoo. */
+const FAILING_ID = 'dgE2eFailing0001';
+const failing = {
+	id: FAILING_ID,
+	name: 'Failing on purpose (end-to-end test)',
+	nodes: [
+		{ id: 'f0000000-0000-4000-8000-000000000001', name: 'Incoming Event', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0],
+			webhookId: 'f0000000-0000-4000-8000-0000000000f1', parameters: { httpMethod: 'POST', path: 'dg-e2e-failing', responseMode: 'onReceived', options: {} } },
+		{ id: 'f0000000-0000-4000-8000-000000000002', name: 'Call Closed Port', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [220, 0],
+			parameters: { method: 'POST', url: 'http://127.0.0.1:9/nothing-listens-here', options: { timeout: 3000 } } },
+	],
+	connections: { 'Incoming Event': { main: [[{ node: 'Call Closed Port', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1', errorWorkflow: automationFailures.id },
+	pinData: {},
+	active: false,
+};
 const provider = new StandInAiProvider({ apiKey: 'sk-e2e', slowMs: AI_TIMEOUT_MS + 3000 });
 const smtp = new SmtpSink();
 const opsMessages: Array<Record<string, unknown>> = [];
@@ -78,9 +107,16 @@ const orders = () => [
 beforeAll(async () => {
 	const log = (line: string) => process.stdout.write(`[e2e] ${line}\n`);
 	const install = harness.ensureN8n(log);
-	await odoo.start();
-	odoo.reviews.push(pendingReview());
-	odoo.riskOrders.push(...orders());
+	let credential: { url: string; database: string; login: string; secret: string };
+	if (real) {
+		await real.start();
+		credential = real.credential;
+	} else {
+		await odoo.start();
+		odoo.reviews.push(pendingReview());
+		odoo.riskOrders.push(...orders());
+		credential = { url: odoo.url, database: 'acme', login: 'n8n-integration', secret: ODOO_KEY };
+	}
 	providerUrl = await provider.start();
 	const smtpPort = await smtp.start();
 	opsChannel = createServer((request, response) => {
@@ -113,13 +149,15 @@ beforeAll(async () => {
 		const limits = (node.parameters as { limits?: Record<string, number> }).limits;
 		if (limits) limits.timeoutMs = AI_TIMEOUT_MS;
 	}
+	// On a real Odoo the list is this run's category only.
+	if (real) risk.nodes.find((node) => node.type.endsWith('.purchaseRisk'))!.parameters.categoryIds = String(real.categoryId);
 	n8n.importData({
 		credentials: [
 			{
 				id: 'dg-odoo',
 				name: 'Distribution Governance Odoo',
 				type: 'distributionGovernanceOdooApi',
-				data: { url: odoo.url, database: 'acme', login: 'n8n-integration', secret: ODOO_KEY, protocol: 'jsonRpc' },
+				data: { ...credential, protocol: 'jsonRpc' },
 			},
 			{
 				id: 'dg-ai',
@@ -134,15 +172,19 @@ beforeAll(async () => {
 				data: { user: '', password: '', host: '127.0.0.1', port: smtpPort, secure: false, disableStartTls: true },
 			},
 		],
-		workflows: [failures, risk, procurementApproval],
+		workflows: real ? [failures, risk, failing] : [failures, risk, procurementApproval],
 	});
-	n8n.publish(procurementApproval.id);
+	n8n.publish(real ? FAILING_ID : procurementApproval.id);
 	// n8n 2.x runs an error workflow only when it is published.
 	n8n.publish(automationFailures.id);
-	timings['n8n start to ready (ms)'] = await n8n.start();
-	const trigger = procurementApproval.nodes.find((node) => node.name === 'Approval Requested')!;
-	await n8n.waitForWebhook(`${trigger.webhookId}/odoo-governance`);
-	await until('the trigger subscription in Odoo', () => (odoo.activeSubscriptions().length ? true : undefined));
+	timings['n8n start to ready (ms)'] = await n8n.start(400_000);
+	if (real) {
+		await n8n.waitForWebhook('dg-e2e-failing');
+	} else {
+		const trigger = procurementApproval.nodes.find((node) => node.name === 'Approval Requested')!;
+		await n8n.waitForWebhook(`${trigger.webhookId}/odoo-governance`);
+		await until('the trigger subscription in Odoo', () => (odoo.activeSubscriptions().length ? true : undefined));
+	}
 	await n8n.login();
 }, 1_200_000);
 
@@ -150,15 +192,24 @@ afterAll(async () => {
 	await n8n?.stop();
 	await smtp.stop();
 	await provider.stop();
-	await odoo.stop();
+	if (real) await real.stop();
+	else await odoo.stop();
 	await new Promise<void>((resolve) => (opsChannel ? opsChannel.close(() => resolve()) : resolve()));
 	if (folder && !process.env.DG_E2E_KEEP) rmSync(folder, { recursive: true, force: true });
 	process.stdout.write(
-		`\ne2e (S2, S9) timings, n8n ${harness.N8N_VERSION}:\n${Object.entries(timings)
+		`\ne2e (S2, S9) ran against ${real ? real.description : 'the stand-in Odoo'}; timings, n8n ${harness.N8N_VERSION}:\n${Object.entries(timings)
 			.map(([name, value]) => `  ${name}: ${value.toFixed(0)}`)
 			.join('\n')}\n`,
 	);
 });
+
+/** The three orders by creation: stand-in P00001..P00003, or this run's RFQs in a real Odoo. */
+const orderOf = (index: number) => (real ? real.orders[index] : { id: index + 1, name: `P0000${index + 1}` });
+/**
+ * The fallback order: stand-in P00002 (demand 9000, forecast negative, 14 days late), P00003 (short,
+ * 3 days late), P00001; real Odoo b (two customers, largest demand), a (some demand), c (none).
+ */
+const DETERMINISTIC = real ? [1, 0, 2] : [1, 2, 0];
 
 describe('critical-parts risk ranking (S2)', () => {
 	async function runRisk(behaviour: Behaviour | 'stopped') {
@@ -166,12 +217,20 @@ describe('critical-parts risk ranking (S2)', () => {
 		else provider.reset(behaviour);
 		const mails = smtp.mails.length;
 		const notes = odoo.notes.length;
+		if (real) await real.newNotes();
 		const run = await executeCli(criticalPartsRisk.id);
 		timings[`risk run, provider ${behaviour} (ms)`] = run.ms;
 		if (run.code !== 0) throw new Error(`n8n execute failed (${run.code}):\n${run.output.slice(-3000)}`);
 		await until('the ranked list', () => (smtp.mails.length > mails ? true : undefined));
 		const mail = smtp.mails.at(-1)!;
-		const posted = odoo.notes.slice(notes);
+		const posted = real
+			? await real.newNotes()
+			: odoo.notes.slice(notes).map((note) => ({
+					orderId: (note.document as { id: number }).id,
+					source: String(note.source),
+					model: String(note.model),
+					promptHash: String(note.prompt_hash),
+				}));
 		return { mail, posted, run };
 	}
 
@@ -180,19 +239,20 @@ describe('critical-parts risk ranking (S2)', () => {
 		goodRunMs = run.ms;
 		expect(mail.to).toEqual(['procurement-managers@example.com']);
 		expect(mail.content).not.toContain('The AI was unavailable');
-		// The stand-in ranks in reverse id order: P00003, P00002, P00001.
-		const order = ['P00003', 'P00002', 'P00001'].map((name) => mail.content.indexOf(name));
+		// The stand-in provider ranks in reverse id order.
+		const order = [orderOf(2), orderOf(1), orderOf(0)].map((name) => mail.content.indexOf(name.name));
 		expect(order).toEqual([...order].sort((a, b) => a - b));
 		expect(mail.content).toContain('AI (stand-in-1)');
-		expect(posted.map((note) => [(note.document as { id: number }).id, note.source, note.model])).toEqual([
-			[3, 'ai', 'stand-in-1'],
-			[2, 'ai', 'stand-in-1'],
-			[1, 'ai', 'stand-in-1'],
+		expect(posted.map((note) => [note.orderId, note.source, note.model])).toEqual([
+			[orderOf(2).id, 'ai', 'stand-in-1'],
+			[orderOf(1).id, 'ai', 'stand-in-1'],
+			[orderOf(0).id, 'ai', 'stand-in-1'],
 		]);
 		const rankRequest = provider.chats[0];
 		process.stdout.write(`\nThe rank request the provider received:\n${rankRequest.body}\n`);
 		expect(rankRequest.body).not.toMatch(/Alice|Sam Seller|buyer|salesperson/);
-		expect(posted[0].prompt_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+		if (real) expect(rankRequest.body).not.toMatch(/@e2e\.example|1234567/);
+		expect(posted[0].promptHash).toMatch(/^sha256:[0-9a-f]{64}$/);
 	}, 120_000);
 
 	it.each(['slow', 'invalidJson', 'approve', 'stopped'] as const)(
@@ -200,8 +260,8 @@ describe('critical-parts risk ranking (S2)', () => {
 		async (behaviour) => {
 			const { mail, posted, run } = await runRisk(behaviour);
 			expect(mail.content).toContain('The AI was unavailable for some items');
-			// Deterministic order (README "Deterministic ranking"): P00002, P00003, P00001.
-			const order = ['P00002', 'P00003', 'P00001'].map((name) => mail.content.indexOf(name));
+			// Deterministic order (README "Deterministic ranking"): the largest demand at risk first.
+			const order = DETERMINISTIC.map((index) => mail.content.indexOf(orderOf(index).name));
 			expect(order.every((index) => index >= 0)).toBe(true);
 			expect(order).toEqual([...order].sort((a, b) => a - b));
 			expect(posted.map((note) => note.source)).toEqual(['fallback', 'fallback', 'fallback']);
@@ -220,7 +280,7 @@ describe('critical-parts risk ranking (S2)', () => {
 	);
 });
 
-describe('automation failure visibility (S9)', () => {
+standInOnly('automation failure visibility (S9)', () => {
 	async function failingExecution(eventId: string) {
 		const before = odoo.callsOf('raise_exception').length;
 		const started = Date.now();
@@ -257,4 +317,44 @@ describe('automation failure visibility (S9)', () => {
 		expect(new Set(failures).size).toBe(2);
 		expect(odoo.callsOf('raise_exception')).toHaveLength(2);
 	}, 120_000);
+});
+
+realOnly('automation failure visibility (S9) on a real Odoo', () => {
+	const fire = async (event: Record<string, unknown>) => {
+		const answer = await fetch(`${n8n.webhookUrl}webhook/dg-e2e-failing`, {
+			method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event),
+		});
+		expect(answer.status).toBe(200);
+	};
+
+	it('each failing execution of a workflow is exactly one technical exception in Odoo, and the ops channel is told', async () => {
+		const started = Date.now();
+		await fire({ event: 'first' });
+		const [first] = await until('the first technical exception', async () => {
+			const rows = await real!.technicalExceptions();
+			return rows.length ? rows : undefined;
+		}, 90000);
+		timings['failed execution to technical exception in Odoo (ms)'] = Date.now() - started;
+		expect(first).toMatchObject({
+			automation_key: `${FAILING_ID}:${first.automation_execution_id}`,
+			automation_node: 'Call Closed Port',
+			automation_trigger: 'mode webhook',
+			state: 'open',
+		});
+		expect(first.automation_execution_url).toContain(`/workflow/${FAILING_ID}/executions/${first.automation_execution_id}`);
+		await fire({ event: 'second' });
+		const rows = await until('the second technical exception', async () => {
+			const found = await real!.technicalExceptions();
+			return found.length >= 2 ? found : undefined;
+		}, 90000);
+		await until('the ops messages', () => (opsMessages.length >= 2 ? true : undefined));
+		await sleep(3000);
+		const after = await real!.technicalExceptions();
+		expect(after).toHaveLength(2);
+		expect(new Set(after.map((row) => row.automation_execution_id)).size).toBe(2);
+		const executions = await n8n.api<{ data: Array<{ id: string; status: string }> }>('GET', `/executions?workflowId=${FAILING_ID}`);
+		expect(executions.data.map((execution) => execution.status)).toEqual(['error', 'error']);
+		expect(after.map((row) => row.automation_execution_id).sort()).toEqual(executions.data.map((execution) => String(execution.id)).sort());
+		process.stdout.write(`\nTechnical exceptions in Odoo:\n${rows.map((row) => JSON.stringify(row)).join('\n')}\nOps channel:\n${opsMessages.map((message) => JSON.stringify(message)).join('\n')}\n`);
+	}, 240_000);
 });

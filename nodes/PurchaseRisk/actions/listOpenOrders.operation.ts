@@ -45,14 +45,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const batchSize = Number(this.getNodeParameter('batchSize', 0, 200));
 	const maxOrders = Number(this.getNodeParameter('maxOrders', 0, 1000));
 	const output: INodeExecutionData[] = [];
-	let offset = 0;
+	// Keyset paging: each page starts after the last order id of the one before.
+	let afterId = 0;
 	for (;;) {
-		const params: IDataObject = { limit: Math.min(batchSize, maxOrders - output.length), offset };
+		const params: IDataObject = { limit: Math.min(batchSize, maxOrders - output.length), after_id: afterId };
 		if (categoryIds.length) params.category_ids = categoryIds;
 		const page = await callGovernanceApi(this, 'purchase_risk_inputs', params);
 		for (const order of page.orders) output.push({ json: order as IDataObject, pairedItem: { item: 0 } });
 		if (!page.has_more || output.length >= maxOrders) break;
-		offset = page.next_offset;
+		afterId = page.next_after_id as number;
 	}
 	return [output];
 }

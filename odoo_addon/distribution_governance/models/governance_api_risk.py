@@ -33,7 +33,7 @@ class GovernanceApi(models.AbstractModel):
     def purchase_risk_inputs(self, payload=None):
         params = self._params("purchase_risk_inputs", payload, READERS)
         categories = self._risk_categories(params.get("category_ids") or [])
-        order_ids = self._open_order_ids(categories, params["limit"] + 1, params["offset"])
+        order_ids = self._open_order_ids(categories, params["limit"] + 1, params["offset"], params["after_id"])
         has_more = len(order_ids) > params["limit"]
         orders = self.env["purchase.order"].sudo().browse(order_ids[: params["limit"]])
         lines = orders.order_line.filtered(
@@ -48,6 +48,7 @@ class GovernanceApi(models.AbstractModel):
             "orders": [self._order_risk(order, lines, shortage, delay, demand) for order in orders],
             "has_more": has_more,
             "next_offset": params["offset"] + len(orders) if has_more else 0,
+            "next_after_id": orders[-1:].id if has_more else 0,
         }
 
     def _risk_categories(self, category_ids):
@@ -57,22 +58,28 @@ class GovernanceApi(models.AbstractModel):
         Category = self.env["product.category"].sudo()
         return set(Category.search([("id", "child_of", category_ids)]).ids)
 
-    def _open_order_ids(self, categories, limit, offset):
+    def _open_order_ids(self, categories, limit, offset, after_id=0):
+        # Keyset paging (after_id): the orders are walked along their primary key from after_id and
+        # the walk stops after `limit` matches, so a deep page costs what the first one does.
         query = """
-            SELECT DISTINCT po.id
+            SELECT po.id
               FROM purchase_order po
-              JOIN purchase_order_line line ON line.order_id = po.id
-              JOIN product_product product ON product.id = line.product_id
-              JOIN product_template template ON template.id = product.product_tmpl_id
              WHERE po.state IN %s
                AND po.company_id IN %s
-               AND line.display_type IS NULL
-               AND line.product_qty > line.qty_received
-               {category}
+               AND po.id > %s
+               AND EXISTS (
+                   SELECT 1
+                     FROM purchase_order_line line
+                     JOIN product_product product ON product.id = line.product_id
+                     JOIN product_template template ON template.id = product.product_tmpl_id
+                    WHERE line.order_id = po.id
+                      AND line.display_type IS NULL
+                      AND line.product_qty > line.qty_received
+                      {category})
           ORDER BY po.id
              LIMIT %s OFFSET %s
         """
-        args = [OPEN_STATES, tuple(self.env.user.company_ids.ids)]
+        args = [OPEN_STATES, tuple(self.env.user.company_ids.ids), after_id]
         category = ""
         if categories is not None:
             category = "AND template.categ_id IN %s"

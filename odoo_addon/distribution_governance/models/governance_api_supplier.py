@@ -21,8 +21,15 @@ class GovernanceApi(models.AbstractModel):
     @api_method
     def record_supplier_confirmation(self, payload=None):
         params = self._params("record_supplier_confirmation", payload, WRITERS)
-        return self.env["governance.idempotency"]._run_once(
-            "record_supplier_confirmation", params, lambda: self._record_supplier_confirmation(params))
+        recorded = []
+
+        def record():
+            recorded.append(True)
+            return self._record_supplier_confirmation(params)
+
+        result = self.env["governance.idempotency"]._run_once("record_supplier_confirmation", params, record)
+        # A message delivered again (same key) is answered as the first time; marked, so flows alert once.
+        return dict(result, replayed=not recorded)
 
     def _record_supplier_confirmation(self, params):
         order = self._released_order(params["purchase_order"])

@@ -120,6 +120,17 @@ class TestPurchaseRiskInputs(TransactionCase):
             offset = page["next_offset"]
         self.assertEqual(seen, everything)
         self.assertEqual(seen, sorted(seen))
+        # Keyset paging gives the same pages.
+        keyset, after_id = [], 0
+        while True:
+            page = self.risks(limit=1, after_id=after_id)
+            keyset += [entry["order"]["id"] for entry in page["orders"]]
+            if not page["has_more"]:
+                self.assertEqual(page["next_after_id"], 0)
+                break
+            self.assertEqual(page["next_after_id"], keyset[-1])
+            after_id = page["next_after_id"]
+        self.assertEqual(keyset, everything)
 
     def test_refusals(self):
         with self.assertRaisesRegex(ValidationError, r"limit: must be <= 500.*\[dg:invalid_params\]"):

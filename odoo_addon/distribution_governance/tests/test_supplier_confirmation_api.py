@@ -38,8 +38,10 @@ class TestSupplierConfirmationApiRpc(SupplierCase, HttpCase):
         update = self.confirmation_of(self.order).update_ids
         self.assertEqual(fields.Datetime.to_string(update.received_at), "2026-01-02 07:30:00")
         self.assertEqual((update.user_id, update.attachment_id.name), (self.integration, "855-77001.edi"))
-        # The same key answers the same and records nothing more; other params with it are refused.
-        self.assertEqual(self.call(self.integration, "record_supplier_confirmation", self.payload), result)
+        # The same key answers the same, marked replayed, and records nothing more; other params with it are refused.
+        self.assertFalse(result["replayed"])
+        self.assertEqual(self.call(self.integration, "record_supplier_confirmation", self.payload),
+                         dict(result, replayed=True))
         self.assertEqual(len(self.confirmation_of(self.order).update_ids), 1)
         with mute_logger("odoo.http"), self.assertRaisesRegex(Fault, "dg:idempotency_conflict"):
             self.call(self.integration, "record_supplier_confirmation", dict(self.payload, status="rejected"))

@@ -322,9 +322,10 @@ export class StandInOdoo {
 				if (seen.params !== JSON.stringify(rest)) {
 					throw fault.user('idempotency_conflict', `key ${String(params.idempotency_key)} was used with other params`);
 				}
-				return seen.result;
+				// Odoo marks a repeated supplier update (record_supplier_confirmation's `replayed`).
+				return method === 'record_supplier_confirmation' ? { ...seen.result, replayed: true } : seen.result;
 			}
-			const result = this.dispatch(method, params);
+			const result = method === 'record_supplier_confirmation' ? { ...this.dispatch(method, params), replayed: false } : this.dispatch(method, params);
 			this.idempotent.set(key, { params: JSON.stringify(rest), result });
 			return result;
 		}
@@ -384,9 +385,12 @@ export class StandInOdoo {
 			case 'purchase_risk_inputs': {
 				const offset = (params.offset as number | undefined) ?? 0;
 				const limit = (params.limit as number | undefined) ?? 100;
-				const orders = this.riskOrders.slice(offset, offset + limit);
-				const hasMore = offset + limit < this.riskOrders.length;
-				return { orders, has_more: hasMore, next_offset: hasMore ? offset + limit : 0 };
+				const afterId = (params.after_id as number | undefined) ?? 0;
+				const open = this.riskOrders.filter((order) => (order.order as Json).id as number > afterId);
+				const orders = open.slice(offset, offset + limit);
+				const hasMore = offset + limit < open.length;
+				const lastId = hasMore ? ((orders.at(-1)!.order as Json).id as number) : 0;
+				return { orders, has_more: hasMore, next_offset: hasMore ? offset + limit : 0, next_after_id: lastId };
 			}
 			case 'post_summary_note': {
 				this.notes.push(params);
