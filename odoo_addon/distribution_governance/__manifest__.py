@@ -34,6 +34,14 @@
         "views/governance_supplier_confirmation_views.xml",
         "views/governance_exception_automation_views.xml",
     ],
+    "demo": [
+        "demo/governance_demo_users.xml",
+        "demo/governance_demo_catalogue.xml",
+        "demo/governance_demo_customers.xml",
+        "demo/governance_demo_policy.xml",
+        "demo/governance_demo_activate.xml",
+        "demo/governance_demo_purchase.xml",
+    ],
     "installable": True,
     "application": True,
 }

@@ -32,3 +32,4 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import governance_demo
