@@ -169,7 +169,7 @@ key = env['res.users.apikeys'].with_user(user).sudo()._generate(None, ${JSON.str
 env.cr.commit()
 print('DG-INTEGRATION ' + json.dumps({'login': user.login, 'apiKey': key}))
 `;
-	const output = await runOdoo(config, database, ['shell', '--no-http', '--log-level=warn'], { logFile, input: code });
+	const output = await odooShell(config, database, code, { logFile });
 	const line = output.split('\n').find((text) => text.startsWith('DG-INTEGRATION '));
 	if (!line) throw new Error(`odoo shell made no API key on ${database}:\n${output.slice(-2000)}`);
 	return JSON.parse(line.slice('DG-INTEGRATION '.length));
@@ -177,7 +177,10 @@ print('DG-INTEGRATION ' + json.dumps({'login': user.login, 'apiKey': key}))
 
 /** Run Python `code` in `odoo shell` on `database` (commit it yourself); resolves with the output. */
 function odooShell(config, database, code, { logFile } = {}) {
-	return runOdoo(config, database, ['shell', '--no-http', '--log-level=warn'], { logFile, input: code });
+	// End the process once the code ran: the shell would roll back and return to odoo-bin, and an
+	// odoo-bin that calls odoo.cli.main() twice (seen on a real installation) would start again.
+	const input = `${code}\nimport os, sys\nsys.stdout.flush()\nos._exit(0)\n`;
+	return runOdoo(config, database, ['shell', '--no-http', '--log-level=warn'], { logFile, input });
 }
 
 /**

@@ -18,7 +18,7 @@
  * local Odoo's state (database name, API key) and the mail in .cache/product/, so a second start
  * reuses them. Ctrl-C stops everything this command started.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -278,7 +278,7 @@ if (mode === 'local' && !odoo.state[odoo.database].sampleConfirmed) {
 				break;
 			}
 			if (Date.now() - t > 120000) {
-				log(`no approver mail for ${name} yet after 120 s: see Odoo's Deliveries (Governance › Outbox) and ${n8n.logFile}`);
+				log(`no approver mail for ${name} yet after 120 s: see Governance › Integration › Deliveries in Odoo and ${n8n.logFile}`);
 				break;
 			}
 			await new Promise((done) => setTimeout(done, 1000));
@@ -307,13 +307,24 @@ A walk through the demo (README "First ten minutes"):
      replenishment template); confirming that order asks Operations (oscar).
   5. Governance › Exceptions: the queue (a price variance, an overdue lead-time drift); the order released to
      Slow Supply Co becomes an overdue supplier confirmation after one hour.
-  6. Governance › Outbox: n8n's subscriptions and every delivery; n8n: the templates and their executions.
+  6. Governance › Integration: n8n's event subscriptions and every delivery; n8n: the templates and their executions.
 Ctrl-C stops everything.`);
 } else if (mode === 'none') {
 	console.log('  Odoo         none: the templates are imported but inactive (see the line at the top).\nCtrl-C stops n8n.');
 } else {
 	console.log(`  Odoo delivers to ${n8n.webhookUrl}webhook/…\nCtrl-C stops n8n.`);
 }
+
+// What is running, for scripts/screenshots.mjs (removed when stopped).
+const runningFile = join(stateFolder, 'running.json');
+writeFileSync(runningFile, JSON.stringify({
+	mode,
+	odoo: odoo && { url: odoo.url, database: odoo.database },
+	n8n: { url: n8n.baseUrl, email: n8n.ownerEmail, password: n8n.ownerPassword },
+	mail: sink?.url,
+	demoPassword: mode === 'local' ? DEMO_PASSWORD : undefined,
+}, null, 2));
+stops.unshift(['the run file', async () => rmSync(runningFile, { force: true })]);
 
 const result = await n8n.exited;
 if (!stopping) {
