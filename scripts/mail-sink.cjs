@@ -1,7 +1,8 @@
 /**
  * A mail sink for the local product (scripts/run-product.mjs): an SMTP server on 127.0.0.1 that
- * accepts every message (no TLS, no auth) and writes it as a .eml file into a folder, and a small
- * web page on 127.0.0.1 that lists the messages newest first and shows each one.
+ * accepts every message (no TLS, no auth) and writes it as a .eml file into a folder, a small
+ * web page on 127.0.0.1 that lists the messages newest first and shows each one, and an empty IMAP
+ * mailbox (any login, no TLS) for the supplier-updates template's mailbox trigger to connect to.
  */
 'use strict';
 
@@ -59,9 +60,60 @@ class MailSink {
 		this.url = `http://127.0.0.1:${this.webPort}/`;
 	}
 
+	/** An empty IMAP mailbox on `port`: enough IMAP4rev1 for a mail trigger to log in, select INBOX and idle. */
+	async startImap(port = 0) {
+		this.imap = createTcpServer((socket) => this.imapSession(socket));
+		await new Promise((done) => this.imap.listen(port, '127.0.0.1', done));
+		this.imapPort = this.imap.address().port;
+	}
+
+	imapSession(socket) {
+		this.sockets.add(socket);
+		socket.once('close', () => this.sockets.delete(socket));
+		socket.on('error', () => undefined);
+		const send = (text) => socket.write(`${text}\r\n`);
+		const capability = 'CAPABILITY IMAP4rev1 IDLE';
+		let buffer = '';
+		let idleTag;
+		send(`* OK [${capability}] distribution-governance mail sink`);
+		socket.on('data', (chunk) => {
+			buffer += chunk.toString('latin1');
+			if (buffer.length > 65536) socket.destroy();
+			let newline;
+			while ((newline = buffer.indexOf('\r\n')) >= 0) {
+				const line = buffer.slice(0, newline);
+				buffer = buffer.slice(newline + 2);
+				if (idleTag) {
+					if (line.trim().toUpperCase() === 'DONE') send(`${idleTag} OK IDLE terminated`);
+					idleTag = undefined;
+					continue;
+				}
+				const [tag, ...words] = line.split(' ');
+				const command = (words[0] || '').toUpperCase() === 'UID' ? `UID ${(words[1] || '').toUpperCase()}` : (words[0] || '').toUpperCase();
+				if (command === 'CAPABILITY') send(`* ${capability}\r\n${tag} OK CAPABILITY completed`);
+				else if (command === 'LOGIN' || command === 'AUTHENTICATE') send(`${tag} OK [${capability}] logged in`);
+				else if (command === 'LIST' || command === 'LSUB') {
+					const reference = /""\s*""\s*$/.test(line) ? '* LIST (\\Noselect) "/" ""' : '* LIST (\\HasNoChildren) "/" "INBOX"';
+					send(`${reference}\r\n${tag} OK ${command} completed`);
+				} else if (command === 'SELECT' || command === 'EXAMINE' || command === 'STATUS') {
+					if (command === 'STATUS') send('* STATUS "INBOX" (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 1 UNSEEN 0)');
+					else send('* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)\r\n* 0 EXISTS\r\n* 0 RECENT\r\n* OK [PERMANENTFLAGS (\\Seen \\Deleted)] flags\r\n* OK [UIDVALIDITY 1] UIDs valid\r\n* OK [UIDNEXT 1] next UID');
+					send(`${tag} OK [READ-WRITE] ${command} completed`);
+				} else if (command === 'SEARCH' || command === 'UID SEARCH') send(`* SEARCH\r\n${tag} OK SEARCH completed`);
+				else if (command === 'IDLE') {
+					idleTag = tag;
+					send('+ idling');
+				} else if (command === 'LOGOUT') {
+					send(`* BYE logging out\r\n${tag} OK LOGOUT completed`);
+					socket.end();
+				} else send(`${tag} OK ${command || 'NOOP'} completed`);
+			}
+		});
+	}
+
 	async stop() {
 		for (const socket of this.sockets) socket.destroy();
-		await Promise.all([this.smtp, this.web].map((server) => server && new Promise((done) => server.close(() => done()))));
+		await Promise.all([this.smtp, this.web, this.imap].map((server) => server && new Promise((done) => server.close(() => done()))));
 	}
 
 	/** The messages kept in the folder, newest first: { file, to, subject, date }. */

@@ -103,7 +103,11 @@ try {
 		await sink.start(Number(env.DG_SMTP_SINK_PORT || 0), await portOr(Number(env.DG_MAIL_PAGE_PORT || 8025)));
 		stops.push(['the mail sink', () => sink.stop()]);
 		mail = { host: '127.0.0.1', port: sink.smtpPort, user: '', password: '', secure: false };
-		log(`mail sink: SMTP 127.0.0.1:${sink.smtpPort}, messages at ${sink.url} (files in ${sink.folder})`);
+		if (!env.IMAP_HOST) await sink.startImap(Number(env.DG_IMAP_SINK_PORT || 0));
+		log(
+			`mail sink: SMTP 127.0.0.1:${sink.smtpPort}, messages at ${sink.url} (files in ${sink.folder})` +
+				(sink.imapPort ? `; an empty supplier mailbox on IMAP 127.0.0.1:${sink.imapPort}` : ''),
+		);
 	}
 	if (mode === 'local') {
 		const config = localOdoo.config;
@@ -212,20 +216,23 @@ n8n.importData({
 			id: 'dg-imap',
 			name: 'Supplier mailbox (IMAP)',
 			type: 'imap',
-			data: {
-				host: env.IMAP_HOST || '127.0.0.1',
-				port: Number(env.IMAP_PORT || 993),
-				user: env.IMAP_USER || '',
-				password: env.IMAP_PASSWORD || '',
-				secure: env.IMAP_SECURE !== 'false',
-				allowUnauthorizedCerts: false,
-			},
+			data: sink?.imapPort
+				? { host: '127.0.0.1', port: sink.imapPort, user: 'supplier-updates', password: 'sink', secure: false, allowUnauthorizedCerts: false }
+				: {
+						host: env.IMAP_HOST || '127.0.0.1',
+						port: Number(env.IMAP_PORT || 993),
+						user: env.IMAP_USER || '',
+						password: env.IMAP_PASSWORD || '',
+						secure: env.IMAP_SECURE !== 'false',
+						allowUnauthorizedCerts: false,
+					},
 		},
 	],
 	workflows: templates,
 });
-// The supplier-updates template reads a mailbox: live only when .env names one (IMAP_HOST).
-const live = odoo ? templates.filter((t) => t.id !== 'dgSupplierUpdt01' || env.IMAP_HOST) : [];
+// The supplier-updates template reads a mailbox: live with the sink's (empty) one or the one .env
+// names (IMAP_HOST); not when neither is there.
+const live = odoo ? templates.filter((t) => t.id !== 'dgSupplierUpdt01' || env.IMAP_HOST || sink?.imapPort) : [];
 if (odoo) {
 	for (const template of live) n8n.publish(template.id);
 } else {
