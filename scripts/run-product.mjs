@@ -279,7 +279,7 @@ if (mode === 'local' && !odoo.state[odoo.database].sampleConfirmed) {
 		const name = await confirmSampleOrder();
 		const t = Date.now();
 		for (;;) {
-			const mails = sink.messages().filter((m) => /maria@|tom@/.test(m.to));
+			const mails = sink.messages().filter((m) => /maria@|tom@/.test(m.to) && m.subject.startsWith('Approval needed'));
 			if (mails.length) {
 				log(`approvers' mail for ${name} arrived after ${((Date.now() - t) / 1000).toFixed(1)} s: "${mails[0].subject}" to ${mails.map((m) => m.to).join(', ')}`);
 				break;
