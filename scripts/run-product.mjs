@@ -18,7 +18,8 @@
  * local Odoo's state (database name, API key) and the mail in .cache/product/, so a second start
  * reuses them. Ctrl-C stops everything this command started.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -58,6 +59,21 @@ const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
 const env = { ...readEnvFile(join(harness.REPO, '.env')), ...process.env };
 const stateFolder = join(harness.REPO, '.cache', 'product');
 mkdirSync(stateFolder, { recursive: true });
+
+/** A hash of what goes into the package: package.json and the sources the build reads. */
+function packageSourcesHash() {
+	const hash = createHash('sha256');
+	const walk = (path) => {
+		if (!existsSync(path)) return;
+		if (statSync(path).isDirectory()) {
+			for (const name of readdirSync(path).sort()) walk(join(path, name));
+		} else {
+			hash.update(`${path}\0`).update(readFileSync(path));
+		}
+	};
+	for (const entry of ['package.json', 'tsconfig.json', 'nodes', 'credentials', 'contract']) walk(join(harness.REPO, entry));
+	return hash.digest('hex');
+}
 
 /** `preferred` when nothing listens there, else any free port. */
 function portOr(preferred) {
@@ -166,8 +182,20 @@ try {
 const port = await portOr(Number(env.N8N_PORT || 5678));
 const folder = env.N8N_DATA_DIR || join(harness.REPO, '.cache', 'product-n8n');
 const install = harness.ensureN8n(log);
-log('building and packing the node package');
-const tarball = harness.packPackage(join(folder, 'pack'));
+// Build and pack only when the package's sources changed since the last start (most of a second
+// start's time otherwise, on a busy machine).
+const packFolder = join(folder, 'pack');
+const sourcesHash = packageSourcesHash();
+const packedFile = join(packFolder, 'sources.sha256');
+const packed = existsSync(packedFile) ? JSON.parse(readFileSync(packedFile, 'utf8')) : {};
+let tarball = packed.tarball;
+const reusePack = packed.hash === sourcesHash && tarball && existsSync(tarball);
+if (!reusePack) {
+	log('building and packing the node package');
+	tarball = harness.packPackage(packFolder);
+} else {
+	log(`the node package is unchanged since the last start: reusing ${tarball}`);
+}
 
 const n8n = new harness.N8nInstance({
 	install,
@@ -180,7 +208,10 @@ const n8n = new harness.N8nInstance({
 	ownerPassword: env.N8N_OWNER_PASSWORD || 'Governance-local-1',
 	log,
 });
-n8n.installPackage(tarball);
+if (!reusePack || !existsSync(join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-distribution-governance'))) {
+	n8n.installPackage(tarball);
+	writeFileSync(packedFile, JSON.stringify({ hash: sourcesHash, tarball }));
+}
 
 const templates = readdirSync(join(harness.REPO, 'workflows'))
 	.filter((name) => name.endsWith('.json'))
