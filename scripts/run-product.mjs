@@ -111,7 +111,7 @@ try {
 		console.log(
 			`[product] No Odoo: .env names none (${inEnv.filter((name) => !env[name]).join(', ')} missing) and no Odoo 18 installation is configured ` +
 				`(ODOO_BIN, ODOO_ADDONS_PATH in the environment or ${localOdoo.file}). Get one with \`docker compose up -d\`, ` +
-				`or install Odoo 18 and name it by ODOO_* (README "Run the product"); n8n starts with the templates inactive.`,
+				`or install Odoo 18 and name it by ODOO_* (README "Running it"); n8n starts with the templates inactive.`,
 		);
 	}
 	if (mode === 'local' || (mode === 'none' && !env.SMTP_HOST)) {

@@ -25,7 +25,7 @@ if (!configured) {
 	process.exit(0);
 }
 const files = process.env.ODOO_E2E_FILES ? process.env.ODOO_E2E_FILES.split(',') : REAL_ODOO_E2E_FILES;
-const database = `dg_e2e_${Date.now().toString(36)}`;
+const database = process.env.ODOO_E2E_DB || `dg_e2e_${Date.now().toString(36)}`;
 const logFile = join(mkdtempSync(join(tmpdir(), 'dg-odoo-e2e-')), 'odoo.log');
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
