@@ -116,10 +116,11 @@ try {
 	}
 	if (mode === 'local' || (mode === 'none' && !env.SMTP_HOST)) {
 		sink = new MailSink(join(stateFolder, 'mail'));
-		await sink.start(Number(env.DG_SMTP_SINK_PORT || 0), await portOr(Number(env.DG_MAIL_PAGE_PORT || 8025)));
+		// Same ports at every start when free, so that n8n's credentials stay as they were.
+		await sink.start(await portOr(Number(env.DG_SMTP_SINK_PORT || 2525)), await portOr(Number(env.DG_MAIL_PAGE_PORT || 8025)));
 		stops.push(['the mail sink', () => sink.stop()]);
 		mail = { host: '127.0.0.1', port: sink.smtpPort, user: '', password: '', secure: false };
-		if (!env.IMAP_HOST) await sink.startImap(Number(env.DG_IMAP_SINK_PORT || 0));
+		if (!env.IMAP_HOST) await sink.startImap(await portOr(Number(env.DG_IMAP_SINK_PORT || 1143)));
 		log(
 			`mail sink: SMTP 127.0.0.1:${sink.smtpPort}, messages at ${sink.url} (files in ${sink.folder})` +
 				(sink.imapPort ? `; an empty supplier mailbox on IMAP 127.0.0.1:${sink.imapPort}` : ''),
@@ -216,7 +217,7 @@ if (!reusePack || !existsSync(join(folder, '.n8n', 'nodes', 'node_modules', 'n8n
 const templates = readdirSync(join(harness.REPO, 'workflows'))
 	.filter((name) => name.endsWith('.json'))
 	.map((name) => JSON.parse(readFileSync(join(harness.REPO, 'workflows', name), 'utf8')));
-n8n.importData({
+const importPayload = {
 	credentials: [
 		{
 			id: 'dg-odoo',
@@ -260,14 +261,25 @@ n8n.importData({
 		},
 	],
 	workflows: templates,
-});
+};
 // The supplier-updates template reads a mailbox: live with the sink's (empty) one or the one .env
 // names (IMAP_HOST); not when neither is there.
 const live = odoo ? templates.filter((t) => t.id !== 'dgSupplierUpdt01' || env.IMAP_HOST || sink?.imapPort) : [];
-if (odoo) {
-	for (const template of live) n8n.publish(template.id);
+// Import and publish only when the credentials, the templates or what is live changed since the
+// last start (each is an n8n command of its own, most of a second start otherwise).
+const importFile = join(folder, 'import', 'imported.sha256');
+const importHash = createHash('sha256').update(JSON.stringify([importPayload, live.map((t) => t.id)])).digest('hex');
+if (!existsSync(importFile) || readFileSync(importFile, 'utf8') !== importHash) {
+	log(`importing the credentials and ${templates.length} templates`);
+	n8n.importData(importPayload);
+	if (odoo) {
+		for (const template of live) n8n.publish(template.id);
+	} else {
+		n8n.n8n(['unpublish:workflow', '--all']);
+	}
+	writeFileSync(importFile, importHash);
 } else {
-	n8n.n8n(['unpublish:workflow', '--all']);
+	log('credentials and templates unchanged since the last start: n8n keeps them as they are');
 }
 
 let readyMs;
