@@ -3,7 +3,8 @@
 // its own summary line; the last line totals them as "N passed, N failed".
 //   --only jest,python   run only these steps      --skip e2e   leave these steps out
 // Steps: build, lint, jest (unit, contract, in-process), python (addon lib/), odoo (real Odoo when
-// ODOO_* is configured, else one line saying so), e2e (real n8n, started by the tests).
+// ODOO_* is configured, else one line saying so), e2e (real n8n, started by the tests), odoo-e2e
+// (the end-to-end files with a real-Odoo mode against a fresh real Odoo, when ODOO_* is configured).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,6 +39,11 @@ const countsFrom = {
 		const notRun = output.match(/^odoo: (not run.*)$/m);
 		return notRun ? { passed: 0, failed: 0, skipped: 0, line: notRun[1] } : undefined;
 	},
+	// scripts/test-odoo-e2e.mjs: Jest's summary, or "odoo-e2e: not run ..."
+	odooE2e(output) {
+		const notRun = output.match(/^odoo-e2e: (not run.*)$/m);
+		return notRun ? { passed: 0, failed: 0, skipped: 0, line: notRun[1] } : countsFrom.jest(output);
+	},
 };
 
 const steps = [
@@ -55,6 +61,7 @@ const steps = [
 		command: ['npx', 'jest', '--ci', '--runInBand', '--passWithNoTests', '-c', 'jest.e2e.config.js'],
 		counts: countsFrom.jest,
 	},
+	{ name: 'odoo-e2e', command: ['node', join('scripts', 'test-odoo-e2e.mjs')], counts: countsFrom.odooE2e },
 ];
 
 function option(name) {

@@ -12,30 +12,19 @@
 // machine that has an Odoo 18 runs these tests in `npm test` and CI without anything in the repository.
 // Prints "odoo: N passed, N failed" (or one "odoo: not run ..." line when no Odoo is configured) and
 // exits non-zero when a test fails, the install logs an error, or Odoo cannot run.
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const configFile = join(
-	process.env.XDG_CONFIG_HOME || join(homedir(), '.config'),
-	'distribution-governance',
-	'odoo.env',
-);
-const fromFile = {};
-if (existsSync(configFile)) {
-	for (const line of readFileSync(configFile, 'utf8').split('\n')) {
-		const match = line.match(/^\s*(ODOO_[A-Z_]+)\s*=\s*(.*?)\s*$/);
-		if (match) fromFile[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
-	}
-}
-const env = { ...fromFile, ...process.env };
-if (Object.keys(fromFile).length) console.log(`odoo: using ${configFile}`);
+// The Odoo configuration, its odoo-bin command line and the database helpers are shared with
+// `npm run start:product` and the real-Odoo end-to-end step (scripts/odoo-local.cjs).
+const local = createRequire(import.meta.url)('./odoo-local.cjs');
+const { config: env, file: configFile, fromFile, configured } = local.readOdooConfig();
+if (fromFile) console.log(`odoo: using ${configFile}`);
 
-if (!env.ODOO_BIN || !env.ODOO_ADDONS_PATH) {
+if (!configured) {
 	console.log(`odoo: not run (no Odoo configured: set ODOO_BIN and ODOO_ADDONS_PATH or write ${configFile}, see README "Odoo tests")`);
 	process.exit(0);
 }
@@ -44,49 +33,25 @@ if (!existsSync(env.ODOO_BIN)) {
 	process.exit(2);
 }
 
-const freePort = () =>
-	new Promise((resolve, reject) => {
-		const server = createServer();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-
 const database = `dg_test_${Date.now().toString(36)}`;
-const dbArgs = [
-	['--db_host', env.ODOO_DB_HOST],
-	['--db_port', env.ODOO_DB_PORT],
-	['--db_user', env.ODOO_DB_USER],
-	['--db_password', env.ODOO_DB_PASSWORD],
-]
-	.filter(([, value]) => value)
-	.map(([flag, value]) => `${flag}=${value}`);
-const args = [
-	...(env.ODOO_PYTHON ? [env.ODOO_BIN] : []),
-	`--addons-path=${env.ODOO_ADDONS_PATH},${join(root, 'odoo_addon')}`,
-	...dbArgs,
-	'-d',
-	database,
+const { command, args } = local.odooCommand(env, database, [
 	'-i',
 	'distribution_governance',
 	'--without-demo=all',
 	'--test-enable',
 	`--test-tags=${env.ODOO_TEST_TAGS || '/distribution_governance'}`,
 	'--stop-after-init',
-	`--http-port=${await freePort()}`,
+	`--http-port=${await local.freePort()}`,
 	'--http-interface=127.0.0.1',
 	'--max-cron-threads=0',
 	'--log-level=info',
-];
-const command = env.ODOO_PYTHON || env.ODOO_BIN;
+]);
 const logFile = join(mkdtempSync(join(tmpdir(), 'dg-odoo-test-')), 'odoo.log');
 const log = createWriteStream(logFile);
 console.log(`odoo: installing distribution_governance on fresh database ${database} (log: ${logFile})`);
 
 const started = Date.now();
-const child = spawn(command, args, { env: { ...env, PYTHONUNBUFFERED: '1' } });
+const child = spawn(command, args, { env: { ...process.env, PYTHONUNBUFFERED: '1' } });
 let output = '';
 for (const stream of [child.stdout, child.stderr]) {
 	stream.on('data', (chunk) => {
@@ -104,13 +69,7 @@ const code = await new Promise((resolve) => child.on('close', resolve));
 log.end();
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
-if (env.ODOO_TEST_KEEP_DB !== '1') {
-	const dropArgs = ['-h', env.ODOO_DB_HOST || '127.0.0.1', '-p', env.ODOO_DB_PORT || '5432'];
-	if (env.ODOO_DB_USER) dropArgs.push('-U', env.ODOO_DB_USER);
-	spawnSync('dropdb', [...dropArgs, '--if-exists', database], {
-		env: { ...env, PGPASSWORD: env.ODOO_DB_PASSWORD || '' },
-	});
-}
+if (env.ODOO_TEST_KEEP_DB !== '1') local.dropDatabase(env, database);
 
 // Odoo 17/18: "odoo.tests.result: 1 failed, 0 error(s) of 42 tests when loading database ..."
 const result = output.match(/(\d+) failed, (\d+) error\(s\) of (\d+) tests/);

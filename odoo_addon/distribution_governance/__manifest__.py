@@ -44,6 +44,14 @@
         "data/inbound_control_data.xml",
         "views/inbound_control_views.xml",
     ],
+    "demo": [
+        "demo/governance_demo_users.xml",
+        "demo/governance_demo_catalogue.xml",
+        "demo/governance_demo_customers.xml",
+        "demo/governance_demo_policy.xml",
+        "demo/governance_demo_activate.xml",
+        "demo/governance_demo_purchase.xml",
+    ],
     "installable": True,
     "application": True,
 }

@@ -54,3 +54,4 @@ from . import governance_exception_inbound
 from . import stock_picking_inbound
 from . import account_move_inbound
 from . import governance_exception_aging_report
+from . import governance_demo
