@@ -33,6 +33,7 @@
         "data/governance_supplier_confirmation_data.xml",
         "views/governance_supplier_confirmation_views.xml",
         "views/governance_exception_automation_views.xml",
+        "wizards/governance_approval_wizards_views.xml",
     ],
     "installable": True,
     "application": True,

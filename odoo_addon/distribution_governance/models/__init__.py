@@ -32,3 +32,6 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import governance_approval_request_context
+from . import governance_approval_review_glance
+from . import governance_approval_review_bulk
