@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_datetime
 
 DUE_SOON = timedelta(hours=24)
 
@@ -77,3 +78,14 @@ class GovernanceApprovalReview(models.Model):
             mine = sudo.decision_ids._approving().filtered(
                 lambda decision: self.env.user in (decision.user_id | decision.on_behalf_of_id))
             review.can_revoke = bool(mine) and sudo.request_id.state == "pending"
+
+    def _approver_data(self, user):
+        """An eligible approver as approval events name them, with what their message needs in their
+        own language and timezone (contract: pending_reviews[].eligible_approvers[])."""
+        self.ensure_one()
+        data = {"login": user.login, "name": user.name, "email": user.email or None,
+                "lang": user.lang or "en_US", "tz": user.tz or "UTC"}
+        if self.date_due:
+            data["due_local"] = format_datetime(self.env, self.date_due, tz=data["tz"], dt_format="medium",
+                                                lang_code=data["lang"])
+        return data
