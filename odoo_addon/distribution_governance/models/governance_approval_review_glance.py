@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_datetime
 
-DUE_SOON = timedelta(hours=24)
+DUE_SOON = timedelta(hours=8)  # what is left of a working day
 
 
 class GovernanceApprovalReview(models.Model):
@@ -20,7 +20,7 @@ class GovernanceApprovalReview(models.Model):
     reasons_line = fields.Char(related="request_id.reasons_line")
     progress = fields.Char(compute="_compute_progress")
     due_urgency = fields.Selection(
-        [("overdue", "Overdue"), ("soon", "Due within a day"), ("later", "Due later"), ("none", "No due time")],
+        [("overdue", "Overdue"), ("soon", "Due within 8 hours"), ("later", "Due later"), ("none", "No due time")],
         compute="_compute_due_urgency",
     )
     delegated_to_me = fields.Boolean(

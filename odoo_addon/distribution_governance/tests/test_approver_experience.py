@@ -164,3 +164,22 @@ class TestApproverExperience(GovernanceCase):
                            "facts_json": "[1"}).action_run()
         self.assertEqual(counts, [self.env[model].search_count([]) for model in (
             "governance.approval.request", "governance.audit.log", "governance.event")], "the test creates nothing")
+
+    def test_approval_requested_carries_what_the_approver_message_shows(self):
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://erp.acme.example")
+        self.alice.write({"lang": "en_US", "tz": "Europe/Brussels"})
+        order = self.submitted(5000)
+        event = self.env["governance.event"].sudo().search(
+            [("event_type", "=", "approval.requested"), ("subject", "=", f"purchase.order/{order.id}")], limit=1)
+        data = json.loads(event.body)["data"]
+        document = data["document"]
+        self.assertEqual(document["counterparty"], "Acme Parts")
+        self.assertEqual(document["url"], f"https://erp.acme.example/odoo/purchase.order/{order.id}")
+        self.assertEqual(document["lines"], [{"product": "Bearing 6204", "quantity": "1.000", "uom": "Units",
+                                              "price_unit": "5000.00", "price_display": document["lines"][0]["price_display"]}])
+        self.assertIn("5,000.00", document["amount_display"])
+        review = data["pending_reviews"][0]
+        self.assertFalse(review["confirm_with_password"])
+        approver = review["eligible_approvers"][0]
+        self.assertEqual((approver["login"], approver["lang"], approver["tz"]), ("alice", "en_US", "Europe/Brussels"))
+        self.assertTrue(approver["due_local"])
