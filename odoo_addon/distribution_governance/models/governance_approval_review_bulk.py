@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 
 from ..lib.errors import coded
 from .governance_approval_review import APPROVING
@@ -111,7 +111,7 @@ class GovernanceApprovalReview(models.Model):
         mine = review.decision_ids._approving().filtered(
             lambda decision: actor in (decision.user_id | decision.on_behalf_of_id))
         if not mine:
-            raise UserError(coded("not_found", _("%(login)s has no approval to revoke on %(tier)s.",
+            raise MissingError(coded("not_found", _("%(login)s has no approval to revoke on %(tier)s.",
                                                  login=actor.login, tier=review.tier_name)))
         if request.state != "pending":
             raise UserError(coded("not_pending", _("%(ref)s is %(state)s: its approvals can no longer be revoked.",
