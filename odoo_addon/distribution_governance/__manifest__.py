@@ -43,6 +43,7 @@
         "security/inbound_control_rules.xml",
         "data/inbound_control_data.xml",
         "views/inbound_control_views.xml",
+        "wizards/governance_approval_wizards_views.xml",
     ],
     "demo": [
         "demo/governance_demo_users.xml",

@@ -163,11 +163,28 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 
 		const [mail] = outputs('Ask Approver')[0].map((item) => item.json);
 		expect(mail.toEmail).toBe('fiona@acme.example');
-		expect(mail.subject).toBe('Approval needed: P00042 (APR/2026/0011)');
+		expect(mail.subject).toBe('Approval needed: P00042 – Nordic Bearings AB, € 12,500.00 (APR/2026/0011)');
 		expect(mail.html).toContain('Hello Fiona Finance,');
-		expect(mail.html).toContain('Alice Buyer asks for approval of <b>P00042</b> (12500.00 EUR)');
-		expect(mail.html).toContain('Your review: <b>Finance</b> (level 2), due 2026-11-25T10:30:00Z.');
+		expect(mail.html).toContain('Alice Buyer asks for approval of <b>P00042</b> from Nordic Bearings AB: <b>€ 12,500.00</b>');
+		expect(mail.html).toContain('<td>[B-6204] Bearing 6204</td><td align="right">500 Units</td><td align="right">€ 25.00</td>');
+		expect(mail.html).toContain('Why: Spend of 10,000 or more');
+		expect(mail.html).toContain('Your review: <b>Finance</b> (level 2), due Nov 25, 2026, 11:30:00 AM.');
+		expect(mail.html).toContain('<a href="https://erp.acme.example/odoo/purchase.order/42">Open P00042 in Odoo</a>');
 		expect(mail.html).toContain('href="http://127.0.0.1:5678/webhook/procurement-decision?review=22&actor=fiona%40acme.example&outcome=approve');
+	});
+
+	it('sends no decision links for a tier that confirms with password, only the link to the order in Odoo', async () => {
+		const data = levelOpenedExample.data;
+		const event = {
+			...levelOpenedExample,
+			data: { ...data, pending_reviews: data.pending_reviews.map((review) => ({ ...review, confirm_with_password: true })) },
+		};
+		const outputs = await run('Route Approval', event as IDataObject, ['Ask Approver', 'Tell Requester']);
+
+		const [mail] = outputs('Ask Approver')[0].map((item) => item.json);
+		expect(mail.html).not.toContain('webhook/procurement-decision');
+		expect(mail.html).toContain('This approval asks for your password: decide in Odoo');
+		expect(mail.html).toContain('href="https://erp.acme.example/odoo/purchase.order/42"');
 	});
 
 	const completed = (result: string, closing: IDataObject | null) => ({

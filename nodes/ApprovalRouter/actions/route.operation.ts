@@ -137,7 +137,8 @@ function approverItems(
 		const { eligible_approvers: approvers, ...reviewFields } = review;
 		for (const approver of (approvers as IDataObject[] | undefined) ?? []) {
 			const json: IDataObject = { ...common, event_id: event.id, review: reviewFields, approver };
-			if (links) {
+			// A tier that confirms with password is decided in Odoo only: its message links to the document.
+			if (links && reviewFields.confirm_with_password !== true) {
 				const expires = links.now + links.validitySeconds;
 				json.decision_links = Object.fromEntries(
 					LINK_OUTCOMES.map((outcome) => [

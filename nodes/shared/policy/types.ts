@@ -22,6 +22,7 @@ export interface PolicyTier {
 	min_approvals: number;
 	sla_hours?: number | null;
 	escalate_to?: Approver | null;
+	confirm_with_password?: boolean;
 }
 
 export interface PolicyRule {

@@ -55,3 +55,6 @@ from . import stock_picking_inbound
 from . import account_move_inbound
 from . import governance_exception_aging_report
 from . import governance_demo
+from . import governance_approval_request_context
+from . import governance_approval_review_glance
+from . import governance_approval_review_bulk

@@ -128,6 +128,7 @@ class GovernanceApprovalRequest(models.Model):
                     "sla_hours": tier.get("sla_hours") or 0,
                     "approvers": canonical_json(tier["approvers"]),
                     "escalate_to": canonical_json(tier.get("escalate_to")),
+                    "confirm_with_password": bool(tier.get("confirm_with_password")),
                 })
         request._start_next_level()
         self.env["governance.event"]._emit_approval_requested(request)

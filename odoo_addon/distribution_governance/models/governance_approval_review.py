@@ -67,10 +67,10 @@ class GovernanceApprovalReview(models.Model):
     is_overdue = fields.Boolean(compute="_compute_is_overdue")
     can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
 
-    @api.depends("decision_ids.outcome", "decision_ids.user_id", "decision_ids.on_behalf_of_id")
+    @api.depends("decision_ids.outcome", "decision_ids.user_id", "decision_ids.on_behalf_of_id", "decision_ids.revoked")
     def _compute_approval_count(self):
         for review in self:
-            approving = review.decision_ids.filtered(lambda decision: decision.outcome in APPROVING)
+            approving = review.decision_ids._approving()
             review.approval_count = len(approving.mapped(lambda decision: decision.on_behalf_of_id or decision.user_id))
 
     def _compute_is_overdue(self):
@@ -248,7 +248,7 @@ class GovernanceApprovalReview(models.Model):
             return None, AccessError(coded("segregation_of_duties", _("%(login)s cannot decide for the requester of %(ref)s.",
                                        login=actor.login, ref=request.name)))
         people = actor | principal
-        approvals = request.decision_ids.filtered(lambda decision: decision.outcome in APPROVING)
+        approvals = request.decision_ids._approving()
         elsewhere = approvals.filtered(lambda decision: decision.review_id != review)
         if people & (elsewhere.user_id | elsewhere.on_behalf_of_id):
             return None, AccessError(coded("segregation_of_duties", _("%(login)s already approved another tier of %(ref)s; "
@@ -259,8 +259,12 @@ class GovernanceApprovalReview(models.Model):
                                      login=actor.login, id=review.id)))
         return principal, None
 
-    def _decide(self, actor, outcome, comment=None, conditions=None, channel="ui"):
-        """Record ``actor``'s decision on this review; every check lives here."""
+    def _decide(self, actor, outcome, comment=None, conditions=None, channel="ui", reauthenticated=False):
+        """Record ``actor``'s decision on this review; every check lives here.
+
+        ``reauthenticated``: the actor has just entered their password again in Odoo (the decision
+        wizard checks it); tiers that confirm with password accept no other decision.
+        """
         self.ensure_one()
         review = self.sudo()
         request = review.request_id
@@ -272,6 +276,10 @@ class GovernanceApprovalReview(models.Model):
         principal, error = review._authority_error(actor)
         if error:
             raise error
+        if review.confirm_with_password and not reauthenticated:
+            raise AccessError(coded("password_required", _(
+                "%(tier)s of %(ref)s asks the approver to enter their password in Odoo to decide.",
+                tier=review.tier_name, ref=request.name)))
         if outcome in ("reject", "request_changes", "approve_with_conditions") and not comment:
             raise ValidationError(coded("comment_required", _("%s needs a comment.", dict(OUTCOMES)[outcome])))
         if outcome == "approve_with_conditions" and not conditions:
@@ -354,7 +362,8 @@ class GovernanceApprovalReview(models.Model):
     def _remind(self):
         self.ensure_one()
         self.sudo().date_reminder = False
-        waiting_for = self.eligible_user_ids - self.decision_ids.user_id - self.decision_ids.on_behalf_of_id
+        decided = self.decision_ids._approving()
+        waiting_for = self.eligible_user_ids - decided.user_id - decided.on_behalf_of_id
         self._schedule_activities(waiting_for, _("Approval due soon: %s", self.tier_name),
                                   "distribution_governance.mail_activity_type_sla_reminder")
         self.request_id._audit("sla_reminder", _("Reminder for %s", self.tier_name), review=self,
@@ -385,6 +394,8 @@ class GovernanceApprovalReview(models.Model):
     # -- UI -----------------------------------------------------------------------------------
 
     def action_approve(self):
+        if len(self) == 1 and self.sudo().confirm_with_password:
+            return self.env["governance.decision.wizard"]._action_for(self, "approve")
         for review in self:
             review._decide(self.env.user, "approve")
         return True

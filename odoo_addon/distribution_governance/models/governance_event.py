@@ -193,7 +193,8 @@ class GovernanceEvent(models.Model):
             "level": review.level,
             "tier_name": review.tier_name,
             "due": outbox.timestamp(review.date_due),
-            "eligible_approvers": [person(user) for user in review.eligible_user_ids],
+            "confirm_with_password": review.confirm_with_password,
+            "eligible_approvers": [review._approver_data(user) for user in review.eligible_user_ids],
         } for review in request.review_ids.filtered(lambda review: review.state == "pending")]
 
     @api.model
@@ -201,6 +202,7 @@ class GovernanceEvent(models.Model):
         request = request.sudo()
         evaluation = json.loads(request.evaluation)
         return self._emit_for_request("approval.requested", request, {
+            "document": dict(self._document_data(request), **request._document_glance()),
             "requester": person(request.requester_id),
             "outcome": request.outcome,
             "policy": self._policy_data(request),
@@ -220,6 +222,7 @@ class GovernanceEvent(models.Model):
         level = request.current_level
         rules = {rule for entry in evaluation["levels"] if entry["level"] == level for rule in entry["tiers"]}
         return self._emit_for_request("approval.level_opened", request, {
+            "document": dict(self._document_data(request), **request._document_glance()),
             "requester": person(request.requester_id),
             "level": level,
             "policy": self._policy_data(request),

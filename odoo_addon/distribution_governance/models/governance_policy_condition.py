@@ -3,6 +3,7 @@ import json
 from odoo import _, api, fields, models
 
 from ..lib import policy as policy_lib
+from ..lib.policy_words import OPERATOR_LABELS, describe_condition
 from .governance_policy import BULK_CONTEXT
 
 LIST_OPERATORS = ("in", "not_in", "any_in", "none_in")
@@ -19,8 +20,9 @@ class GovernancePolicyCondition(models.Model):
     sequence = fields.Integer(default=10)
     fact = fields.Selection(selection="_selection_fact", required=True)
     op = fields.Selection(
-        [(op, op) for op in policy_lib.OPERATORS], "Operator", required=True,
-        help="decimal: eq ne lt lte gt gte between; text: eq ne in not_in; yes/no: eq ne; list: any_in none_in.",
+        [(op, OPERATOR_LABELS.get(op, op)) for op in policy_lib.OPERATORS], "Operator", required=True,
+        help="Amounts and percentages: is, is not, less than, at most, more than, at least, between; text: is, "
+        "is not, is one of, is none of; yes/no: is, is not; category lists: includes any of, includes none of.",
     )
     value = fields.Char(
         help="A decimal (1000.00), a text, true/false, 'low, high' for between, or a comma-separated "
@@ -50,6 +52,15 @@ class GovernancePolicyCondition(models.Model):
 
     def _export(self):
         return {"fact": self.fact, "op": self.op, "value": self._typed_value()}
+
+    description = fields.Char("In words", compute="_compute_description")
+
+    @api.depends("fact", "op", "value", "rule_id.policy_id.currency_id")
+    def _compute_description(self):
+        for condition in self:
+            condition.description = describe_condition(
+                condition.fact, condition.op, condition._typed_value(), condition.rule_id.policy_id.currency_id.name or "",
+            ) if condition.fact and condition.op else False
 
     def _notify_policy(self, summary):
         if not self.env.context.get(BULK_CONTEXT):

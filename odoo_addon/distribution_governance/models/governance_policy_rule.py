@@ -2,6 +2,7 @@ import uuid
 
 from odoo import _, api, fields, models
 
+from ..lib.policy_words import describe_conditions
 from .governance_policy import BULK_CONTEXT
 
 ACTIONS = [("require_tier", "Require a tier"), ("block", "Block"), ("hold", "Hold")]
@@ -41,10 +42,24 @@ class GovernancePolicyRule(models.Model):
     sla_hours = fields.Integer("SLA (hours)", help="0: no SLA, no reminder and no automatic escalation.")
     escalate_user_id = fields.Many2one("res.users", "Escalate to User")
     escalate_group_id = fields.Many2one("res.groups", "Escalate to Group")
+    confirm_with_password = fields.Boolean(
+        help="Approvers of this tier enter their password again to decide, in Odoo only: their e-mail and chat "
+        "decision links open the document instead, and the write-back API refuses their decisions.",
+    )
+
+    conditions_text = fields.Char("When", compute="_compute_conditions_text",
+                                  help="The rule's conditions in words; the rule matches when all of them hold.")
 
     _sql_constraints = [
         ("code_unique", "UNIQUE(policy_id, code)", "Rule ids must be unique within a policy."),
     ]
+
+    @api.depends("condition_ids.fact", "condition_ids.op", "condition_ids.value", "policy_id.currency_id")
+    def _compute_conditions_text(self):
+        for rule in self:
+            conditions = rule.condition_ids.filtered(lambda c: c.fact and c.op).sorted(lambda c: (c.sequence, c.id))
+            rule.conditions_text = describe_conditions([c._export() for c in conditions],
+                                                       rule.policy_id.currency_id.name or "")
 
     @api.model
     def _selection_document_type(self):
@@ -111,4 +126,7 @@ class GovernancePolicyRule(models.Model):
                 "sla_hours": self.sla_hours or None,
                 "escalate_to": escalate_to[0] if escalate_to else None,
             }
+            if self.confirm_with_password:
+                # Only when set, so documents of policies that never use it keep their content hash.
+                rule["tier"]["confirm_with_password"] = True
         return rule

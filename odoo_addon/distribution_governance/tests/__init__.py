@@ -37,3 +37,4 @@ from . import test_sale_governance
 from . import test_shipment_holds
 from . import test_inbound_control
 from . import test_demo_data
+from . import test_approver_experience

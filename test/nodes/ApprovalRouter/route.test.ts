@@ -143,6 +143,32 @@ describe('route as Odoo decided', () => {
 		expect(Object.fromEntries(link.searchParams)).toMatchObject({ review: '23', actor: 'ops.director@acme.example' });
 	});
 
+	it('gives no decision links for a tier that confirms with password: it is decided in Odoo', async () => {
+		const event = approvalRequested('e1', {
+			pending_reviews: [
+				{
+					review_id: 31,
+					level: 1,
+					tier_name: 'Board',
+					due: null,
+					confirm_with_password: true,
+					eligible_approvers: [{ login: 'maria@acme.example', name: 'Maria', email: 'maria@acme.example' }],
+				},
+			],
+		});
+		const { context } = executeContext({
+			parameters: { ...parameters, perApprover: true, decisionLinkUrl: 'https://n8n.acme.example/webhook/decide' },
+			items: [{ json: event }],
+			http: fakeOdoo({}),
+		});
+
+		const [, needsApproval] = await router.execute.call(context);
+
+		expect(needsApproval).toHaveLength(1);
+		expect(needsApproval[0].json.review).toMatchObject({ review_id: 31, confirm_with_password: true });
+		expect(needsApproval[0].json).not.toHaveProperty('decision_links');
+	});
+
 	it('refuses an item that is not an approval event, naming the item', async () => {
 		const items = [{ json: approvalRequested('e1') }, { json: { amount: 5 } }];
 		const { context } = executeContext({ parameters, items, http: fakeOdoo({}) });
