@@ -32,3 +32,5 @@ from . import governance_api_risk
 from . import governance_api_summary
 from . import governance_delivery_claim
 from . import governance_api_claim
+from . import governance_outbox_counter
+from . import governance_metrics

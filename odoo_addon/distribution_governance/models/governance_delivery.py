@@ -220,16 +220,20 @@ class GovernanceDelivery(models.Model):
             "last_latency_ms": result.latency_ms,
             "last_error": result.error or False,
         }
+        counter = self.env["governance.outbox.counter"]
         if outbox.is_success(result.status):
             self.write(dict(vals, state="delivered", delivered_at=now, next_attempt_at=False))
+            counter._count(self.subscription_id.id, "delivered")
             return
         vals["failed_attempt_count"] = self.failed_attempt_count + 1
         if outbox.is_last_attempt(attempt):
             self.write(dict(vals, state="dead_letter", next_attempt_at=False))
+            counter._count(self.subscription_id.id, "dead_lettered")
             self._raise_dead_letter_exception()
         else:
             delay = timedelta(seconds=outbox.retry_delay(attempt))
             self.write(dict(vals, state="retrying", next_attempt_at=now + delay))
+            counter._count(self.subscription_id.id, "failed")
         _logger.info("Outbox delivery %s of %s to subscription %s failed (attempt %s): %s",
                      self.id, self.event_uid, self.subscription_id.id, attempt, result.error)
 

@@ -31,3 +31,4 @@ from . import test_api_risk
 from . import test_delivery_claim
 from . import test_released_documents
 from . import test_unmeetable_tiers
+from . import test_metrics
