@@ -1,7 +1,8 @@
 """Large governance data in one Odoo database, for bench/scale_metrics.py (run through
 `odoo-bin shell`, this file on stdin). Environment:
 
-- DG_SCALE_REQUESTS: approval requests wanted in total (one review each); 1% pending, the rest
+- DG_SCALE_REQUESTS: approval requests wanted in total (one review each); 1% (and at least
+  2 x DG_SCALE_DUE) pending, the rest
   decided over the last 365 days;
 - DG_SCALE_DUE: pending reviews whose reminder and escalation are due now (the SLA scan's work);
 - DG_SCALE_EVENTS: outbox events wanted in total (one delivered delivery each, one counter row
@@ -63,10 +64,12 @@ if want_requests > have:
     request_cols = columns("governance_approval_request")
     overrides = {
         "name": "'BENCH/' || g",
-        "state": "CASE WHEN g %% 100 = 0 THEN 'pending' ELSE 'approved' END",
+        # The first 2 x due requests pending (so the small set has enough to be due), then 1 %.
+        "state": "CASE WHEN g %% 100 = 0 OR g <= %(pending)s THEN 'pending' ELSE 'approved' END",
         "create_date": "now() at time zone 'UTC' - (g %% 8760) * interval '1 hour' - interval '2 hours'",
-        "date_completed": "CASE WHEN g %% 100 = 0 THEN NULL ELSE now() at time zone 'UTC' - (g %% 8760) * interval '1 hour' END",
-        "cycle_hours": "CASE WHEN g %% 100 = 0 THEN 0 ELSE 2 END",
+        "date_completed": "CASE WHEN g %% 100 = 0 OR g <= %(pending)s THEN NULL "
+                          "ELSE now() at time zone 'UTC' - (g %% 8760) * interval '1 hour' END",
+        "cycle_hours": "CASE WHEN g %% 100 = 0 OR g <= %(pending)s THEN 0 ELSE 1 + g %% 47 END",
     }
     review_cols = columns("governance_approval_review")
     review_overrides = {
@@ -86,7 +89,7 @@ if want_requests > have:
         SELECT {", ".join(review_overrides.get(col, f"r.{col}") for col in review_cols)}
           FROM new, governance_approval_review r
          WHERE r.id = (SELECT min(id) FROM governance_approval_review WHERE request_id = %(template)s)
-    """, {"start": have + 1, "stop": want_requests, "template": template.id})
+    """, {"start": have + 1, "stop": want_requests, "template": template.id, "pending": 2 * want_due})
 # Exactly want_due reviews due now (reminder and escalation), the rest not due.
 cr.execute("UPDATE governance_approval_review SET date_reminder = NULL, date_escalation = NULL "
            "WHERE date_reminder IS NOT NULL OR date_escalation IS NOT NULL")

@@ -263,8 +263,14 @@ class N8nInstance {
 	async waitForWebhook(path, timeoutMs = 30000) {
 		const started = performance.now();
 		for (;;) {
-			const response = await fetch(`${this.webhookUrl}webhook/${path}`);
-			const text = await response.text();
+			let text;
+			try {
+				const response = await fetch(`${this.webhookUrl}webhook/${path}`);
+				text = await response.text();
+			} catch (error) {
+				// a webhook process (queue mode) still starting resets connections
+				text = String(error.cause ?? error);
+			}
 			if (text.includes('Did you mean to make a POST request?')) return performance.now() - started;
 			if (performance.now() - started > timeoutMs) throw new Error(`webhook ${path} not live: ${text}`);
 			await sleep(100);

@@ -17,6 +17,9 @@ BATCH_SIZE = 100
 BATCH_TIME_BUDGET_SECONDS = 60
 WAITING = ("pending", "retrying")
 DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch"
+# A second dispatcher, inactive unless an administrator turns it on (with two or more cron
+# threads): both claim due rows with SKIP LOCKED, so they share the work and never send one twice.
+SECOND_DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch_2"
 TRIGGERED_FLAG = "distribution_governance.dispatch_triggered"
 
 # The due deliveries of active subscriptions that are next in line: none of their subscription's
@@ -112,9 +115,10 @@ class GovernanceDelivery(models.Model):
         if flags.get(TRIGGERED_FLAG):
             return
         flags[TRIGGERED_FLAG] = True
-        cron = self.env.ref(DISPATCH_CRON, raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        for xml_id in (DISPATCH_CRON, SECOND_DISPATCH_CRON):
+            cron = self.env.ref(xml_id, raise_if_not_found=False)
+            if cron and cron.sudo().active:
+                cron.sudo()._trigger()
 
     # -- dispatching ------------------------------------------------------------------------------
 
