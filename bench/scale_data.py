@@ -11,7 +11,7 @@
 
 Rows are copied in SQL from one request made through the ORM (a purchase order confirmed under a
 one-tier policy), so a million rows take a minute rather than hours. Then it measures the SLA
-cron's scan (_cron_sla, rolled back, median of 5) and prints one JSON line.
+cron's scan (_cron_sla, rolled back, median of DG_SCALE_ROUNDS, default 3) and prints one JSON line.
 """
 import json
 import os
@@ -154,7 +154,7 @@ load_seconds = time.time() - started
 
 Review = E["governance.approval.review"].sudo()
 timings, queries = [], []
-for _round in range(5):
+for _round in range(int(os.environ.get("DG_SCALE_ROUNDS", "3"))):
     E.invalidate_all()
     before = cr.sql_log_count
     with cr.savepoint(flush=False) as savepoint:

@@ -26,7 +26,8 @@ COUNTERS = """
       FROM governance_outbox_counter GROUP BY subscription_id
 """
 PENDING_APPROVALS = """
-    SELECT create_date FROM governance_approval_request WHERE state = 'pending'
+    SELECT width_bucket(extract(epoch FROM %(now)s - create_date) / 3600, %(bounds)s::float8[]), count(*)
+      FROM governance_approval_request WHERE state = 'pending' GROUP BY 1
 """
 PAST_SLA_REVIEWS = """
     SELECT count(*), count(*) FILTER (WHERE escalated)
@@ -124,13 +125,12 @@ class GovernanceMetrics(models.AbstractModel):
 
     def _approval_families(self, now):
         cr = self.env.cr
-        buckets = {label: 0 for _hours, label in AGE_BUCKETS}
-        buckets["gt_7d"] = 0
-        cr.execute(PENDING_APPROVALS)
-        for (created,) in cr.fetchall():
-            hours = (now - created).total_seconds() / 3600
-            label = next((label for bound, label in AGE_BUCKETS if hours < bound), "gt_7d")
-            buckets[label] += 1
+        labels = [label for _hours, label in AGE_BUCKETS] + ["gt_7d"]
+        buckets = dict.fromkeys(labels, 0)
+        # width_bucket: 0 below the first bound (under 1 h), i from bound i up to bound i + 1.
+        cr.execute(PENDING_APPROVALS, {"now": now, "bounds": [hours for hours, _label in AGE_BUCKETS]})
+        for index, count in cr.fetchall():
+            buckets[labels[min(index, len(labels) - 1)]] += count
         f_pending = prometheus.Family("dg_approvals_pending", "gauge",
                                       "Pending approval requests by age since the request.")
         for label, count in buckets.items():

@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..lib import webhook_client
+from .common import GovernanceCase
 from .outbox_common import OutboxCase
 
 TOKEN = "metrics-test-token-0123456789"
@@ -82,3 +83,24 @@ class TestMetrics(HttpCase, OutboxCase):
         rows = Counter.search([("subscription_id", "=", self.subscription.id)])
         self.assertEqual(len(rows), 1)
         self.assertEqual((rows.delivered, rows.failed, rows.dead_lettered), (3, 1, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestMetricsApprovals(GovernanceCase):
+    """Approval figures: pending by age bucket, past SLA, cycle-time summary."""
+
+    def test_pending_buckets_and_cycle_time(self):
+        pending = self.create_order(2500)
+        pending.with_user(self.buyer).button_confirm()
+        request = self.request_of(pending)
+        self.approved_order(2500)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE governance_approval_request SET create_date = %s WHERE id = %s",
+                            [fields.Datetime.now() - timedelta(hours=30), request.id])
+        self.env.cr.execute("UPDATE governance_approval_review SET date_due = %s WHERE request_id = %s",
+                            [fields.Datetime.now() - timedelta(hours=1), request.id])
+        lines = self.env["governance.metrics"]._render().splitlines()
+        self.assertIn('dg_approvals_pending{age="1d_3d"} 1', lines)
+        self.assertIn('dg_approvals_pending{age="lt_1h"} 0', lines)
+        self.assertIn('dg_approval_reviews_past_sla{escalated="false"} 1', lines)
+        self.assertIn("dg_approval_cycle_hours_count 1", lines)
