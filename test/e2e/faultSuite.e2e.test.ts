@@ -241,8 +241,14 @@ async function eventIds(afterId: number): Promise<string[]> {
 	}
 }
 
+interface ExecutionRow {
+	id: number;
+	status: string;
+	events: string[];
+}
+
 /** n8n's executions of the workflow after `afterId`: id, status and the event ids in its data. */
-async function n8nExecutions(afterId: number) {
+async function n8nExecutions(afterId: number): Promise<ExecutionRow[]> {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { Client } = require(join(install.n8nModules, 'pg')) as { Client: new (options: object) => any };
 	const client = new Client({ ...cluster.pg });
