@@ -247,6 +247,18 @@ interface ExecutionRow {
 	events: string[];
 }
 
+async function pgQuery(settings: object, sql: string, params: unknown[]) {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { Client } = require(join(install.n8nModules, 'pg')) as { Client: new (options: object) => any };
+	const client = new Client(settings);
+	await client.connect();
+	try {
+		return (await client.query(sql, params)).rows;
+	} finally {
+		await client.end();
+	}
+}
+
 /** n8n's executions of the workflow after `afterId`: id, status and the event ids in its data. */
 async function n8nExecutions(afterId: number): Promise<ExecutionRow[]> {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -340,6 +352,14 @@ describeSuite('fault suite: Odoo prefork + n8n queue mode', () => {
 	beforeAll(async () => {
 		folder = mkdtempSync(join(tmpdir(), 'dg-fault-'));
 		install = harness.ensureN8n(log);
+		// Odoo's second outbox dispatcher on or off, set in the database before Odoo starts (an RPC
+		// write on ir.cron is refused while a cron worker holds the row).
+		await pgQuery(
+			{ host: '127.0.0.1', port: 5432, user: env.DG_QUEUE_PG_USER || 'odoo', password: env.DG_QUEUE_PG_PASSWORD || 'odoo', database: DB },
+			`UPDATE ir_cron SET active = $1 WHERE id = (SELECT res_id FROM ir_model_data
+			  WHERE module = 'distribution_governance' AND name = 'ir_cron_governance_dispatch_2')`,
+			[DISPATCHERS > 1],
+		);
 		log(`Odoo (prefork) started in ${(await odoo.start()) / 1000} s at ${odoo.url}, database ${DB}`);
 		admin = await odooSession.session(odoo.url, DB, ADMIN_LOGIN, ADMIN_PASSWORD);
 		const tarball = harness.packPackage(join(folder, 'pack'));
@@ -366,10 +386,7 @@ describeSuite('fault suite: Odoo prefork + n8n queue mode', () => {
 		}
 		if (!subscriptionId) throw new Error(`no subscription for ${url}`);
 		await adminCall('governance.subscription', 'write', [[subscriptionId], { timeout_seconds: 30 }]);
-		const [, second] = await adminCall('ir.model.data', 'check_object_reference', [
-			'distribution_governance', 'ir_cron_governance_dispatch_2',
-		]);
-		await adminCall('ir.cron', 'write', [[second], { active: DISPATCHERS > 1 }]);
+
 		log(`subscription ${subscriptionId} → ${url}`);
 	}, 1_800_000);
 
