@@ -8,6 +8,9 @@
  * - N8nInstance: a user folder with SQLite, the packed tarball installed into
  *   <folder>/.n8n/nodes, credentials and workflows imported and published, `n8n start` on
  *   127.0.0.1, login, an API key, and stop by PID.
+ * - Queue mode (options.postgres + options.queue): PostgreSQL instead of SQLite, executions in
+ *   Redis (Bull) and `startHelper('worker' | 'webhook')` for the other processes of the same
+ *   instance (same user folder, encryption key and database), each stopped by its PID.
  */
 'use strict';
 
@@ -113,6 +116,10 @@ class N8nInstance {
 	 * @param {string} [options.ownerEmail]
 	 * @param {string} [options.ownerPassword]
 	 * @param {(line: string) => void} [options.log]
+	 * @param {{host: string, port: number, database: string, user: string, password: string}} [options.postgres]
+	 *   n8n's database in PostgreSQL (queue mode needs one every process shares)
+	 * @param {{host: string, port: number, prefix: string}} [options.queue] EXECUTIONS_MODE=queue
+	 *   with this Redis; `prefix` keeps the Bull keys of one run apart from any other's
 	 */
 	constructor(options) {
 		this.install = options.install;
@@ -155,6 +162,28 @@ class N8nInstance {
 			N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(this.ownerPassword, 10),
 			N8N_SECURE_COOKIE: 'false',
 		};
+		if (options.postgres) {
+			Object.assign(this.env, {
+				DB_TYPE: 'postgresdb',
+				DB_POSTGRESDB_HOST: options.postgres.host,
+				DB_POSTGRESDB_PORT: String(options.postgres.port),
+				DB_POSTGRESDB_DATABASE: options.postgres.database,
+				DB_POSTGRESDB_USER: options.postgres.user,
+				DB_POSTGRESDB_PASSWORD: options.postgres.password,
+			});
+		}
+		if (options.queue) {
+			Object.assign(this.env, {
+				EXECUTIONS_MODE: 'queue',
+				QUEUE_BULL_REDIS_HOST: options.queue.host,
+				QUEUE_BULL_REDIS_PORT: String(options.queue.port),
+				QUEUE_BULL_PREFIX: options.queue.prefix,
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+				N8N_METRICS: 'true',
+			});
+		}
+		this.helpers = [];
 		// Run as users do, also under jest (NODE_ENV=test makes n8n refuse to load nodes).
 		this.env.NODE_ENV = 'production';
 		delete this.env.NODE_OPTIONS;
@@ -234,7 +263,8 @@ class N8nInstance {
 	async waitForWebhook(path, timeoutMs = 30000) {
 		const started = performance.now();
 		for (;;) {
-			// A connection reset while n8n registers its triggers (seen on a loaded machine) is asked again.
+			// A connection reset while n8n registers its triggers (seen on a loaded machine, and
+			// from a queue-mode webhook process still starting) is asked again.
 			const text = await fetch(`${this.webhookUrl}webhook/${path}`).then(
 				(response) => response.text(),
 				(error) => `no answer: ${error.cause?.code ?? error.message}`,
@@ -279,6 +309,72 @@ class N8nInstance {
 		const text = await response.text();
 		if (!response.ok) throw new Error(`${method} /api/v1${path}: ${response.status} ${text}`);
 		return JSON.parse(text);
+	}
+
+	/**
+	 * Start another process of this instance in queue mode: `n8n worker` (executions) or
+	 * `n8n webhook` (production webhooks on `port`). Resolves when its health endpoint answers,
+	 * with a handle whose stop() / kill() end that process by its PID.
+	 * @param {'worker' | 'webhook'} kind
+	 * @param {{port: number, brokerPort: number, name?: string, concurrency?: number}} options
+	 */
+	async startHelper(kind, { port, brokerPort, name = `${kind}-${this.helpers.length + 1}`, concurrency = 10 }) {
+		const logFile = join(this.userFolder, `n8n-${name}.log`);
+		const env = { ...this.env, N8N_RUNNERS_BROKER_PORT: String(brokerPort) };
+		if (kind === 'webhook') env.N8N_PORT = String(port);
+		else env.QUEUE_HEALTH_CHECK_PORT = String(port);
+		const args = kind === 'worker' ? ['worker', `--concurrency=${concurrency}`] : ['webhook'];
+		const child = spawn(this.install.n8nBin, args, {
+			env,
+			cwd: this.userFolder,
+			stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')],
+		});
+		const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+		const tail = (lines = 40) => readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n');
+		const helper = {
+			kind,
+			name,
+			port,
+			logFile,
+			process: child,
+			exited,
+			tail,
+			kill: async (signal = 'SIGKILL') => {
+				if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+				await exited;
+			},
+			stop: async (graceMs = 15000) => {
+				if (child.exitCode !== null || child.signalCode !== null) return;
+				child.kill('SIGTERM');
+				let timer;
+				const grace = new Promise((done) => (timer = setTimeout(done, graceMs)));
+				const stopped = await Promise.race([exited, grace]);
+				clearTimeout(timer);
+				if (!stopped) {
+					child.kill('SIGKILL');
+					await exited;
+				}
+			},
+		};
+		this.helpers.push(helper);
+		const started = performance.now();
+		for (;;) {
+			if (child.exitCode !== null) throw new Error(`n8n ${name} exited with ${child.exitCode}:\n${tail()}`);
+			try {
+				const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+				if (response.ok) break;
+			} catch {
+				// not listening yet
+			}
+			if (performance.now() - started > 180000) throw new Error(`n8n ${name} not healthy:\n${tail()}`);
+			await sleep(250);
+		}
+		return helper;
+	}
+
+	/** Stop every worker and webhook process this instance started. */
+	async stopHelpers() {
+		await Promise.all(this.helpers.map((helper) => helper.stop()));
 	}
 
 	/** Stop the n8n this instance started, by its PID; SIGKILL after `graceMs`. */

@@ -58,3 +58,5 @@ from . import governance_demo
 from . import governance_approval_request_context
 from . import governance_approval_review_glance
 from . import governance_approval_review_bulk
+from . import governance_outbox_counter
+from . import governance_metrics

@@ -17,6 +17,9 @@ BATCH_SIZE = 100
 BATCH_TIME_BUDGET_SECONDS = 60
 WAITING = ("pending", "retrying")
 DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch"
+# A second dispatcher, inactive unless an administrator turns it on (with two or more cron
+# threads): both claim due rows with SKIP LOCKED, so they share the work and never send one twice.
+SECOND_DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch_2"
 TRIGGERED_FLAG = "distribution_governance.dispatch_triggered"
 
 # The due deliveries of active subscriptions that are next in line: none of their subscription's
@@ -112,9 +115,10 @@ class GovernanceDelivery(models.Model):
         if flags.get(TRIGGERED_FLAG):
             return
         flags[TRIGGERED_FLAG] = True
-        cron = self.env.ref(DISPATCH_CRON, raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        for xml_id in (DISPATCH_CRON, SECOND_DISPATCH_CRON):
+            cron = self.env.ref(xml_id, raise_if_not_found=False)
+            if cron and cron.sudo().active:
+                cron.sudo()._trigger()
 
     # -- dispatching ------------------------------------------------------------------------------
 
@@ -220,16 +224,20 @@ class GovernanceDelivery(models.Model):
             "last_latency_ms": result.latency_ms,
             "last_error": result.error or False,
         }
+        counter = self.env["governance.outbox.counter"]
         if outbox.is_success(result.status):
             self.write(dict(vals, state="delivered", delivered_at=now, next_attempt_at=False))
+            counter._count(self.subscription_id.id, "delivered")
             return
         vals["failed_attempt_count"] = self.failed_attempt_count + 1
         if outbox.is_last_attempt(attempt):
             self.write(dict(vals, state="dead_letter", next_attempt_at=False))
+            counter._count(self.subscription_id.id, "dead_lettered")
             self._raise_dead_letter_exception()
         else:
             delay = timedelta(seconds=outbox.retry_delay(attempt))
             self.write(dict(vals, state="retrying", next_attempt_at=now + delay))
+            counter._count(self.subscription_id.id, "failed")
         _logger.info("Outbox delivery %s of %s to subscription %s failed (attempt %s): %s",
                      self.id, self.event_uid, self.subscription_id.id, attempt, result.error)
 

@@ -136,6 +136,7 @@ class GovernanceEvent(models.Model):
     def _cron_purge(self, batch_size=PURGE_BATCH):
         """Delete one batch of events past the retention whose deliveries are all done, with those
         deliveries; return how many events went. The per-document sequence counters stay."""
+        self.env["governance.outbox.counter"]._compact()
         days = self._retention_days()
         if not days:
             return 0

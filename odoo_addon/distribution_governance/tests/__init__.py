@@ -38,3 +38,4 @@ from . import test_shipment_holds
 from . import test_inbound_control
 from . import test_demo_data
 from . import test_approver_experience
+from . import test_metrics

@@ -36,6 +36,9 @@ interface Harness {
 		port: number;
 		brokerPort: number;
 		log?: (line: string) => void;
+		webhookUrl?: string;
+		postgres?: { host: string; port: number; database: string; user: string; password: string };
+		queue?: { host: string; port: number; prefix: string };
 	}) => N8nInstance;
 }
 
