@@ -137,8 +137,8 @@ class GovernanceApprovalPanel(models.AbstractModel):
         return review
 
     def action_governance_approve(self):
-        self._governance_my_review()._decide(self.env.user, "approve")
-        return True
+        # A tier that confirms with password opens the decision wizard, which asks for it.
+        return self._governance_my_review().action_approve()
 
     def action_governance_decide(self):
         review = self._governance_my_review()

@@ -84,6 +84,9 @@ class TestApproverExperience(GovernanceCase):
         self.assertIn("password", refused[0][1])
         action = ops.with_user(self.olga).action_approve()
         self.assertEqual(action["res_model"], "governance.decision.wizard")
+        # The document form's own Approve button asks for the password the same way.
+        from_form = order.with_user(self.olga).action_governance_approve()
+        self.assertEqual((from_form["res_model"], from_form["context"]), (action["res_model"], action["context"]))
         Wizard = self.env["governance.decision.wizard"].with_user(self.olga).with_context(action["context"])
         with self.assertRaisesRegex(AccessError, r"\[dg:password_required\]"):
             Wizard.create({"password": "wrong"}).action_confirm()
