@@ -15,10 +15,22 @@
 'use strict';
 
 const { execFileSync, spawn } = require('child_process');
-const { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } = require('fs');
+const { createHash } = require('crypto');
+const {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	openSync,
+	readFileSync,
+	readdirSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} = require('fs');
 const { createServer } = require('net');
-const { homedir } = require('os');
-const { join, resolve } = require('path');
+const { homedir, tmpdir } = require('os');
+const { join, relative, resolve } = require('path');
 
 const N8N_VERSION = '2.41.1';
 const NODE_VERSION = '24.21.0';
@@ -81,12 +93,43 @@ function ensureN8n(log = () => undefined) {
 	return { nodeDir, n8nBin: join(n8nModules, 'n8n', 'bin', 'n8n'), n8nModules };
 }
 
-/** Build this package and pack it as users receive it; returns the tarball's path. */
+/** What the package is built from: a key that changes when any of its sources does. */
+function sourceKey() {
+	const hash = createHash('sha256');
+	const walk = (path) => {
+		const stat = statSync(path);
+		if (stat.isDirectory()) {
+			for (const entry of readdirSync(path).sort()) walk(join(path, entry));
+		} else {
+			hash.update(`${relative(REPO, path)}\0${stat.size}\0${stat.mtimeMs}\0`);
+		}
+	};
+	for (const source of ['nodes', 'credentials', 'package.json', 'tsconfig.json']) {
+		if (existsSync(join(REPO, source))) walk(join(REPO, source));
+	}
+	return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Build this package and pack it as users receive it; returns the tarball's path (in
+ * `destination`). The tarball is kept under the system's temp folder by a key of its sources, so
+ * the end-to-end files of one run (and later runs of unchanged sources) build and pack once.
+ */
 function packPackage(destination) {
 	mkdirSync(destination, { recursive: true });
+	const keptFolder = join(tmpdir(), 'dg-e2e-pack', sourceKey());
+	const kept = existsSync(keptFolder) ? readdirSync(keptFolder).find((name) => name.endsWith('.tgz')) : undefined;
+	if (kept) {
+		copyFileSync(join(keptFolder, kept), join(destination, kept));
+		return join(destination, kept);
+	}
 	run('npx', ['n8n-node', 'build'], { cwd: REPO });
 	const output = run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: REPO });
 	const [{ filename }] = JSON.parse(output);
+	// Written under another name first, so a concurrent reader never sees half a tarball.
+	mkdirSync(keptFolder, { recursive: true });
+	copyFileSync(join(destination, filename), join(keptFolder, `${filename}.part`));
+	renameSync(join(keptFolder, `${filename}.part`), join(keptFolder, filename));
 	return join(destination, filename);
 }
 
@@ -211,10 +254,15 @@ class N8nInstance {
 			writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
 			this.n8n(['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
 		}
-		for (const [index, workflow] of workflows.entries()) {
-			const file = join(folder, `workflow-${index}.json`);
-			writeFileSync(file, JSON.stringify(workflow));
-			this.n8n(['import:workflow', `--input=${file}`]);
+		if (workflows.length) {
+			// One n8n command for all of them: each command costs n8n's start-up (seconds).
+			const workflowFolder = join(folder, 'workflows');
+			rmSync(workflowFolder, { recursive: true, force: true });
+			mkdirSync(workflowFolder, { recursive: true });
+			for (const [index, workflow] of workflows.entries()) {
+				writeFileSync(join(workflowFolder, `workflow-${index}.json`), JSON.stringify(workflow));
+			}
+			this.n8n(['import:workflow', '--separate', `--input=${workflowFolder}`]);
 		}
 	}
 
