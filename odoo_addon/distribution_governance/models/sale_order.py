@@ -25,14 +25,14 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         return self._governance_run(lambda orders: super(SaleOrder, orders).action_confirm())
 
-    def _governance_lines(self):
+    def _governance_sale_lines(self):
         return self.order_line.filtered(lambda line: not line.display_type and not line.is_downpayment)
 
     def _governance_facts(self):
         self.ensure_one()
         company, currency = self.company_id, self.company_id.currency_id
         amount, cost = self._governance_amount_and_cost()
-        lines = self._governance_lines()
+        lines = self._governance_sale_lines()
         category_ids = {int(part) for category in lines.product_id.categ_id for part in category.parent_path.split("/") if part}
         return {
             "currency": currency.name,
@@ -54,7 +54,7 @@ class SaleOrder(models.Model):
         cost = sum(
             line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
             * line.product_id.with_company(company).standard_price
-            for line in self._governance_lines()
+            for line in self._governance_sale_lines()
         )
         return amount, cost
 
@@ -83,7 +83,7 @@ class SaleOrder(models.Model):
         return {
             "customer": f"res.partner,{self.partner_id.commercial_partner_id.id}",
             "currency": f"res.currency,{self.currency_id.id}",
-            "products": sorted(f"product.product,{product_id}" for product_id in self._governance_lines().product_id.ids),
+            "products": sorted(f"product.product,{product_id}" for product_id in self._governance_sale_lines().product_id.ids),
         }
 
     def _governance_change_hint(self):

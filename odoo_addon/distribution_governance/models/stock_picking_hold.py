@@ -27,6 +27,7 @@ class StockPicking(models.Model):
     governance_late_id = fields.Many2one("governance.late.shipment", "Late Shipment", copy=False, readonly=True)
 
     def init(self):
+        super().init()  # other extensions of stock.picking create their own indexes
         # The late-shipment scan reads open, unflagged transfers by scheduled date only.
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS stock_picking_governance_lateness_idx ON stock_picking (scheduled_date) "

@@ -19,6 +19,7 @@ class StockPicking(models.Model):
                                                     copy=False, index="btree_not_null")
 
     def init(self):
+        super().init()  # other extensions of stock.picking create their own indexes
         # The aging scan reads only ready receipts not yet flagged, by scheduled date.
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS stock_picking_governance_aging_due_idx ON stock_picking (scheduled_date) "
