@@ -19,6 +19,8 @@ const n8nNodes: Record<string, number[]> = {
 	'n8n-nodes-base.emailSend': [2.1],
 	'n8n-nodes-base.webhook': [2],
 	'n8n-nodes-base.respondToWebhook': [1.1],
+	'n8n-nodes-base.switch': [3.2],
+	'n8n-nodes-base.slack': [2.3],
 };
 
 const nodes = template.nodes as unknown as INode[];
@@ -63,7 +65,9 @@ describe('the procurement approval template', () => {
 		const targets = (from: string) => connections[from].main.map((output) => (output ?? []).map((to) => to.node));
 		expect(targets('Approval Requested')).toEqual([['Route Approval']]);
 		expect(targets('Approval Completed')).toEqual([['Tell Requester Outcome']]);
-		expect(targets('Route Approval')).toEqual([[], ['Ask Approver'], ['Tell Requester'], ['Tell Requester']]);
+		expect(targets('Route Approval')).toEqual([[], ['Approval Channel'], ['Tell Requester'], ['Tell Requester']]);
+		expect(targets('Approval Channel')).toEqual([['Ask Approver'], ['Find Approver in Slack'], ['Ask Approver', 'Find Approver in Slack']]);
+		expect(targets('Find Approver in Slack')).toEqual([['Ask Approver in Slack']]);
 		expect(targets('Decision Submitted')).toEqual([['Record Decision']]);
 		expect(targets('Record Decision')).toEqual([['Decision Recorded'], ['Decision Refused']]);
 		expect(byName('Record Decision').onError).toBe('continueErrorOutput');
@@ -147,6 +151,9 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 		expect(odoo.calls).toEqual([]);
 	});
 
+	/** The nodes that ask approvers, by e-mail or in Slack. */
+	const asking = ['Approval Channel', 'Ask Approver', 'Find Approver in Slack', 'Ask Approver in Slack'];
+
 	/** The template from `from` on, fed `event`: what each node output. */
 	async function run(from: string, event: IDataObject, extra: string[]) {
 		const execution = await runWorkflow({
@@ -159,7 +166,7 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 	}
 
 	it('asks the level-2 approver by e-mail, with links, when Odoo opens level 2', async () => {
-		const outputs = await run('Route Approval', levelOpenedExample as IDataObject, ['Ask Approver', 'Tell Requester']);
+		const outputs = await run('Route Approval', levelOpenedExample as IDataObject, [...asking, 'Tell Requester']);
 
 		const [mail] = outputs('Ask Approver')[0].map((item) => item.json);
 		expect(mail.toEmail).toBe('fiona@acme.example');
@@ -179,12 +186,78 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 			...levelOpenedExample,
 			data: { ...data, pending_reviews: data.pending_reviews.map((review) => ({ ...review, confirm_with_password: true })) },
 		};
-		const outputs = await run('Route Approval', event as IDataObject, ['Ask Approver', 'Tell Requester']);
+		const outputs = await run('Route Approval', event as IDataObject, [...asking, 'Tell Requester']);
 
 		const [mail] = outputs('Ask Approver')[0].map((item) => item.json);
 		expect(mail.html).not.toContain('webhook/procurement-decision');
 		expect(mail.html).toContain('This approval asks for your password: decide in Odoo');
 		expect(mail.html).toContain('href="https://erp.acme.example/odoo/purchase.order/42"');
+	});
+
+	/** The template with the approval channel set to `channel`, run from Route Approval. */
+	async function askOver(channel: string, event: IDataObject) {
+		const choice = byName('Approval Channel');
+		const switchNode = { ...choice, parameters: { ...choice.parameters, output: String(choice.parameters.output).replace("['email']", `['${channel}']`) } };
+		const execution = await runWorkflow({
+			nodes: [
+				items([event]),
+				byName('Route Approval'),
+				switchNode,
+				...[...asking.slice(1), 'Tell Requester'].map(byName),
+			],
+			connections: { ...feed('Route Approval'), ...(template.connections as unknown as IConnections) },
+			credentials: { distributionGovernanceOdooApi: credentials as never },
+			instanceBaseUrl: 'http://127.0.0.1:5678/',
+		});
+		return execution.outputs;
+	}
+
+	it('asks by e-mail only unless the template is set to chat', async () => {
+		expect(byName('Approval Channel').parameters.output).toBe("={{ ({ email: 0, slack: 1, both: 2 })['email'] }}");
+		const outputs = await run('Route Approval', levelOpenedExample as IDataObject, [...asking, 'Tell Requester']);
+		expect(outputs('Ask Approver')[0]).toHaveLength(1);
+		expect(outputs('Find Approver in Slack')).toEqual([]);
+	});
+
+	it('asks the approver in a Slack direct message with the same content and their own links', async () => {
+		const outputs = await askOver('slack', levelOpenedExample as IDataObject);
+
+		expect(outputs('Ask Approver')).toEqual([]);
+		const [message] = outputs('Ask Approver in Slack')[0].map((item) => item.json);
+		expect(message.user).toBe('U:fiona@acme.example');
+		const text = String(message.text).split('\n');
+		expect(text[0]).toBe('*Approval needed: P00042 – Nordic Bearings AB, € 12,500.00* (APR/2026/0011)');
+		expect(text[1]).toBe('Alice Buyer asks for approval of *P00042* from Nordic Bearings AB.');
+		expect(text).toContain('• [B-6204] Bearing 6204: 500 Units × € 25.00');
+		expect(text).toContain('Why: Spend of 10,000 or more');
+		expect(text).toContain('Your review: *Finance* (level 2), due Nov 25, 2026, 11:30:00 AM.');
+		expect(text).toContain('<https://erp.acme.example/odoo/purchase.order/42|Open P00042 in Odoo>');
+		const links = text.find((line) => line.startsWith('<http://127.0.0.1:5678/webhook/procurement-decision?'))!;
+		expect(links).toMatch(/^<http:\/\/127\.0\.0\.1:5678\/webhook\/procurement-decision\?review=22&actor=fiona%40acme\.example&outcome=approve[^|>]*\|Approve> {4}<[^|>]*outcome=reject[^|>]*\|Reject>$/);
+		expect(text).toContain('These links are yours alone: Odoo records the decision in your name and checks that you may take it. You can also decide in Odoo under My Approvals.');
+	});
+
+	it('asks by e-mail and in Slack when set to both, escaping what Slack would read as markup', async () => {
+		const data = levelOpenedExample.data as IDataObject;
+		const event = { ...levelOpenedExample, data: { ...data, document: { ...(data.document as IDataObject), counterparty: 'Nuts & <Bolts>' } } };
+		const outputs = await askOver('both', event as IDataObject);
+
+		expect(outputs('Ask Approver')[0]).toHaveLength(1);
+		const [message] = outputs('Ask Approver in Slack')[0].map((item) => item.json);
+		expect(String(message.text)).toContain('from Nuts &amp; &lt;Bolts&gt;.');
+	});
+
+	it('sends no decision links in chat for a tier that confirms with password', async () => {
+		const data = levelOpenedExample.data;
+		const event = {
+			...levelOpenedExample,
+			data: { ...data, pending_reviews: data.pending_reviews.map((review) => ({ ...review, confirm_with_password: true })) },
+		};
+		const outputs = await askOver('slack', event as IDataObject);
+
+		const [message] = outputs('Ask Approver in Slack')[0].map((item) => item.json);
+		expect(String(message.text)).not.toContain('webhook/procurement-decision');
+		expect(String(message.text)).toContain('This approval asks for your password: decide in Odoo');
 	});
 
 	const completed = (result: string, closing: IDataObject | null) => ({
@@ -216,7 +289,7 @@ describe('the template run in-process by n8n-core against the stand-in Odoo', ()
 			{ rule: 'po-spend-10k', action: 'require_tier', text: 'Spend of 10,000 or more' },
 			{ rule: 'po-risk-high', action: 'block', text: 'High-risk vendors are blocked' },
 		];
-		const outputs = await run('Route Approval', event as IDataObject, ['Ask Approver', 'Tell Requester']);
+		const outputs = await run('Route Approval', event as IDataObject, [...asking, 'Tell Requester']);
 
 		const [mail] = outputs('Tell Requester')[0].map((item) => item.json);
 		expect(mail.subject).toBe('P00042: blocked');

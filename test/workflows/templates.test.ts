@@ -50,6 +50,7 @@ const n8nNodes: Record<string, number[]> = {
 	'n8n-nodes-base.aggregate': [1],
 	'n8n-nodes-base.switch': [3, 3.1, 3.2, 3.3, 3.4],
 	'n8n-nodes-base.emailReadImap': [2, 2.1, 2.2],
+	'n8n-nodes-base.slack': [2, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7],
 };
 
 const versions = (description: INodeTypeDescription) =>

@@ -86,7 +86,73 @@ class Captured implements INodeType {
 const MAIL_FIELDS = ['toEmail', 'subject', 'html', 'emailFormat'];
 const RESPOND_FIELDS = ['responseBody'];
 
+export const SWITCH_NODE_TYPE = 'n8n-nodes-base.switch';
+export const SLACK_NODE_TYPE = 'n8n-nodes-base.slack';
+
+/** Stands in for n8n's Switch in expression mode: each item goes to the output its `output` names. */
+class SwitchByExpression implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Switch (expression mode)',
+		name: SWITCH_NODE_TYPE,
+		group: ['transform'],
+		version: [3, 3.1, 3.2],
+		description: 'Routes each item to the output its expression names',
+		defaults: { name: 'Switch' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		properties: [
+			{ displayName: 'Output', name: 'output', type: 'number', default: 0 },
+			{ displayName: 'Outputs', name: 'numberOutputs', type: 'number', default: 4 },
+		],
+		usableAsTool: true,
+	};
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const outputs: INodeExecutionData[][] = [[], [], [], []];
+		this.getInputData().forEach((item, index) => {
+			outputs[this.getNodeParameter('output', index) as number].push({ json: item.json, pairedItem: { item: index } });
+		});
+		return outputs;
+	}
+}
+
+/**
+ * Stands in for n8n's Slack node: `user: lookupByEmail` answers a user whose id is `U:<email>`,
+ * `message: post` outputs the user id and the text it would send.
+ */
+class StandInSlack implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Slack (stand-in)',
+		name: SLACK_NODE_TYPE,
+		group: ['output'],
+		version: [2, 2.1, 2.2, 2.3],
+		description: 'Outputs what the Slack node would send',
+		defaults: { name: 'Slack' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: ['resource', 'operation', 'email', 'user', 'text'].map((name) => ({ displayName: name, name, type: 'string' as const, default: '' })),
+		usableAsTool: true,
+	};
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [
+			this.getInputData().map((_item, index) => {
+				const json: IDataObject =
+					this.getNodeParameter('operation', index) === 'lookupByEmail'
+						? { id: `U:${this.getNodeParameter('email', index) as string}` }
+						: {
+								user: (this.getNodeParameter('user', index) as IDataObject).value as string,
+								text: this.getNodeParameter('text', index) as string,
+							};
+				return { json, pairedItem: { item: index } };
+			}),
+		];
+	}
+}
+
 const nodeTypeClasses: Record<string, INodeType> = {
+	[SWITCH_NODE_TYPE]: new SwitchByExpression(),
+	[SLACK_NODE_TYPE]: new StandInSlack(),
 	[MAIL_NODE_TYPE]: new Captured(MAIL_NODE_TYPE, MAIL_FIELDS),
 	[RESPOND_NODE_TYPE]: new Captured(RESPOND_NODE_TYPE, RESPOND_FIELDS),
 	'n8n-nodes-distribution-governance.approvalRouter': new ApprovalRouter(),
