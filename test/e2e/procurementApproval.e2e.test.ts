@@ -155,6 +155,11 @@ afterAll(async () => {
 	);
 });
 
+/** The decision links of the mails sent to `address` (the mail also links to the order in Odoo). */
+function decisionLinksTo(address: string): string[][] {
+	return smtp.linksTo(address).map((links) => links.filter((link) => link.includes('/webhook/')));
+}
+
 it('loads our nodes from the installed community package', async () => {
 	const types = await n8n.rest<Array<{ name: string }>>('GET', '/types/nodes.json');
 	const ours = types.map((type) => type.name).filter((name) => name.startsWith('n8n-nodes-distribution-governance.'));
@@ -168,6 +173,8 @@ it('loads our nodes from the installed community package', async () => {
 		'n8n-nodes-distribution-governance.odooGovernanceTrigger',
 		'n8n-nodes-distribution-governance.purchaseRisk',
 		'n8n-nodes-distribution-governance.purchaseRiskTool',
+		'n8n-nodes-distribution-governance.shipmentHold',
+		'n8n-nodes-distribution-governance.shipmentHoldTool',
 		'n8n-nodes-distribution-governance.supplierConfirmationTracker',
 		'n8n-nodes-distribution-governance.supplierConfirmationTrackerTool',
 	]);
@@ -223,7 +230,7 @@ it('runs the workflow for a correctly signed event: routed, one e-mail per eligi
 	await until('two e-mails', () => (smtp.mails.length >= 2 ? true : undefined));
 	expect(smtp.mails.map((mail) => mail.to).sort()).toEqual(approvers.map((approver) => [approver.email]).sort());
 	const query = new URLSearchParams({ review: String(approval.reviewId), actor: approvers[0].login, outcome: 'approve' });
-	expect(smtp.linksTo(approvers[0].email!)[0][0]).toContain(`/webhook/procurement-decision?${query}`);
+	expect(decisionLinksTo(approvers[0].email!)[0][0]).toContain(`/webhook/procurement-decision?${query}`);
 });
 
 describe('refused deliveries run nothing', () => {
@@ -257,7 +264,7 @@ it.each(['hold', 'blocked'] as const)("tells the requester when Odoo's policy st
 
 describe("an approver's answer through their own link", () => {
 	const approver = () => approval.approvers[0];
-	const approveLink = () => smtp.linksTo(approver().email!)[0][0];
+	const approveLink = () => decisionLinksTo(approver().email!)[0][0];
 
 	it('shows a confirmation page first (a link preview decides nothing)', async () => {
 		const response = await fetch(approveLink());
@@ -309,12 +316,12 @@ describe("an approver's answer through their own link", () => {
 		expect(mail.content).toContain(`Hello ${fiona.name},`);
 		expect(mail.content).toContain('Your review: <b>Finance</b> (level 2)');
 		const query = new URLSearchParams({ review: String(finance.reviewId), actor: fiona.login, outcome: 'approve' });
-		expect(smtp.linksTo(fiona.email!).at(-1)![0]).toContain(`/webhook/procurement-decision?${query}`);
+		expect(decisionLinksTo(fiona.email!).at(-1)![0]).toContain(`/webhook/procurement-decision?${query}`);
 	});
 
 	it("the level-2 approver's link approves the request, and the requester is told", async () => {
 		const [fiona] = finance.approvers;
-		const response = await fetch(smtp.linksTo(fiona.email!).at(-1)![0], { method: 'POST', body: new URLSearchParams({ comment: '' }) });
+		const response = await fetch(decisionLinksTo(fiona.email!).at(-1)![0], { method: 'POST', body: new URLSearchParams({ comment: '' }) });
 		expect(response.status).toBe(200);
 		expect(await response.text()).toContain('The request is approved and the document is released');
 
@@ -339,9 +346,9 @@ describe('the requester hears of every outcome', () => {
 		const single = await odoo.requestApproval(1);
 		const [maria] = single.approvers;
 		await until('the approval mail of the new request', () =>
-			smtp.linksTo(maria.email!).flat().find((link) => link.includes(`review=${single.reviewId}&`) && link.includes('outcome=reject')),
+			decisionLinksTo(maria.email!).flat().find((link) => link.includes(`review=${single.reviewId}&`) && link.includes('outcome=reject')),
 		90000);
-		const rejectLink = smtp.linksTo(maria.email!).flat().find((link) => link.includes(`review=${single.reviewId}&`) && link.includes('outcome=reject'))!;
+		const rejectLink = decisionLinksTo(maria.email!).flat().find((link) => link.includes(`review=${single.reviewId}&`) && link.includes('outcome=reject'))!;
 		const response = await fetch(rejectLink, { method: 'POST', body: new URLSearchParams({ comment: 'Quote expired, ask again' }) });
 		expect(response.status).toBe(200);
 		expect(await response.text()).toContain('The request is rejected');
