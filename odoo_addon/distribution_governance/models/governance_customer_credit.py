@@ -1,9 +1,11 @@
 import logging
 
 import psycopg2
+from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount
 
 _logger = logging.getLogger(__name__)
 
@@ -82,3 +84,21 @@ class GovernanceCustomerCredit(models.AbstractModel):
             ("company_id", "child_of", self.company_id.root_id.id),
         ], aggregates=["amount_untaxed_signed:sum"])
         return total or 0.0
+
+    def _governance_credit_context(self):
+        """What approvers need to know of the customer, as (key, label, value) for the approval
+        context: who, what they were invoiced in the last 12 months, their overdue balance and their
+        exposure (receivables, open orders and this document) against their credit limit."""
+        self.ensure_one()
+        credit = self._governance_credit()
+        money = lambda value: format_amount(self.env, value, self.company_id.currency_id)  # noqa: E731
+        since = fields.Date.context_today(self) - relativedelta(months=12)
+        exposure = credit and (
+            _("%(exposure)s of a %(limit)s limit", exposure=money(credit["exposure"] + credit["total"]), limit=money(credit["limit"]))
+            if credit["limit"] else _("%s (no credit limit)", money(credit["exposure"] + credit["total"])))
+        return [
+            ("customer", _("Customer"), self.partner_id.commercial_partner_id.display_name or ""),
+            ("sales_12_months", _("Sales, last 12 months (invoiced)"), money(self._governance_invoiced_since(since))),
+            ("overdue_balance", _("Overdue balance"), money(credit["overdue"]) if credit else _("unknown")),
+            ("exposure", _("Receivables, open orders and this order"), exposure if credit else _("unknown")),
+        ]

@@ -92,6 +92,12 @@ class GovernanceMixin(models.AbstractModel):
         string), stored on the request, shown in the banner and sent in approval.requested."""
         return []
 
+    def _governance_category_names(self, products):
+        """The product_categories fact of ``products``: the complete names of their categories and of
+        all those categories' parents, sorted (so a rule on a parent category covers its children)."""
+        category_ids = {int(part) for category in products.categ_id for part in category.parent_path.split("/") if part}
+        return sorted(self.env["product.category"].browse(category_ids).mapped("complete_name"))
+
     def _governance_on_approved(self, request):
         """The request was approved: release the document (facts unchanged since submission)."""
         if self[self._governance_state_field] in self._governance_released_states:

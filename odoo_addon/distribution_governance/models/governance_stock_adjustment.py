@@ -84,7 +84,6 @@ class GovernanceStockAdjustment(models.Model):
         self.ensure_one()
         currency = self.company_id.currency_id
         products = self.line_ids.product_id
-        category_ids = {int(part) for category in products.categ_id for part in category.parent_path.split("/") if part}
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         return {
             "currency": currency.name,
@@ -92,7 +91,7 @@ class GovernanceStockAdjustment(models.Model):
             "quantity_variance": float_repr(self.quantity_variance, digits),
             "serialized": any(tracking in ("lot", "serial") for tracking in products.mapped("tracking")) if products else None,
             "reason_code": self.reason_id.code or None,
-            "product_categories": sorted(self.env["product.category"].browse(category_ids).mapped("complete_name")),
+            "product_categories": self._governance_category_names(products),
             "warehouse": self.warehouse_id.code or None,
             "company": self.company_id.name,
         }

@@ -49,14 +49,11 @@ class PurchaseOrder(models.Model):
             self.amount_untaxed, currency, company, self.date_order or fields.Date.context_today(self)
         )
         products = self.order_line.product_id
-        category_ids = {
-            int(part) for category in products.categ_id for part in category.parent_path.split("/") if part
-        }
         vendor = self.partner_id.commercial_partner_id
         return {
             "currency": currency.name,
             "amount": float_repr(currency.round(amount), currency.decimal_places),
-            "product_categories": sorted(self.env["product.category"].browse(category_ids).mapped("complete_name")),
+            "product_categories": self._governance_category_names(products),
             "warehouse": self.picking_type_id.warehouse_id.code or None,
             "company": company.name,
             "vendor_preferred": all(self._governance_first_vendor(product) == vendor for product in products)

@@ -1,5 +1,3 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, fields, models
 from odoo.tools import float_repr, format_amount
 
@@ -33,14 +31,13 @@ class SaleOrder(models.Model):
         company, currency = self.company_id, self.company_id.currency_id
         amount, cost = self._governance_amount_and_cost()
         lines = self._governance_sale_lines()
-        category_ids = {int(part) for category in lines.product_id.categ_id for part in category.parent_path.split("/") if part}
         return {
             "currency": currency.name,
             "amount": float_repr(currency.round(amount), currency.decimal_places),
             "discount_percent": float_repr(max(lines.mapped("discount"), default=0.0), 2),
             "margin_percent": float_repr((amount - cost) * 100 / amount, 2) if amount > 0 else None,
             "customer_credit_status": self._governance_credit_status(),
-            "product_categories": sorted(self.env["product.category"].browse(category_ids).mapped("complete_name")),
+            "product_categories": self._governance_category_names(lines.product_id),
             "warehouse": self.warehouse_id.code or None,
             "company": company.name,
             "origin": "manual",
@@ -60,22 +57,10 @@ class SaleOrder(models.Model):
 
     def _governance_approval_context(self):
         self.ensure_one()
-        company, currency = self.company_id, self.company_id.currency_id
         amount, cost = self._governance_amount_and_cost()
-        credit = self._governance_credit()
-        money = lambda value: format_amount(self.env, value, currency)  # noqa: E731
-        since = fields.Date.context_today(self) - relativedelta(months=12)
-        exposure = credit and (
-            _("%(exposure)s of a %(limit)s limit", exposure=money(credit["exposure"] + credit["total"]), limit=money(credit["limit"]))
-            if credit["limit"] else _("%s (no credit limit)", money(credit["exposure"] + credit["total"])))
-        context = [
-            ("customer", _("Customer"), self.partner_id.commercial_partner_id.display_name or ""),
-            ("sales_12_months", _("Sales, last 12 months (invoiced)"), money(self._governance_invoiced_since(since))),
-            ("overdue_balance", _("Overdue balance"), money(credit["overdue"]) if credit else _("unknown")),
-            ("exposure", _("Receivables, open orders and this order"), exposure if credit else _("unknown")),
-            ("margin", _("Margin"), _("%(percent)s %% (cost %(cost)s)", percent=float_repr((amount - cost) * 100 / amount, 1),
-                                      cost=money(cost)) if amount > 0 else _("unknown")),
-        ]
+        margin = _("%(percent)s %% (cost %(cost)s)", percent=float_repr((amount - cost) * 100 / amount, 1),
+                   cost=format_amount(self.env, cost, self.company_id.currency_id)) if amount > 0 else _("unknown")
+        context = [*self._governance_credit_context(), ("margin", _("Margin"), margin)]
         return [{"key": key, "label": label, "value": value} for key, label, value in context]
 
     def _governance_scope(self):

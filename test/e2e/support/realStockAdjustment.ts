@@ -32,6 +32,7 @@ export class RealStockAdjustment {
 	private subscriptionFloor = 0;
 	private previousPolicyId: number | undefined;
 	private quantId = 0;
+	private lotId = 0;
 	private version = '';
 	readonly tag = `s7${Date.now().toString(36)}`;
 	private readonly password = `E2e-${Date.now().toString(36)}-Pw`;
@@ -93,7 +94,8 @@ export class RealStockAdjustment {
 		// One unit of a serialised 6,000 scanner on hand, put there the way a receipt would (not a count).
 		const product = await admin('product.product', 'create', [{ name: `Handheld scanner ${this.tag}`, is_storable: true, tracking: 'serial', standard_price: 6000 }]);
 		const lot = await admin('stock.lot', 'create', [{ name: this.lot, product_id: product }]);
-		await this.asAdministrator('stock.lot', lot, 'E2E stock on hand',
+		this.lotId = lot;
+		await this.asAdministrator('E2E stock on hand',
 			'env["stock.quant"].sudo()._update_available_quantity(record.product_id, ' +
 			'env["stock.warehouse"].search([("company_id", "=", record.company_id.id or env.company.id)], limit=1).lot_stock_id, 1, lot_id=record)');
 		[this.quantId] = await admin('stock.quant', 'search', [[['lot_id', '=', lot], ['location_id.usage', '=', 'internal']]]);
@@ -149,18 +151,23 @@ export class RealStockAdjustment {
 
 	/** Nobody acts within the SLA: the review's due and escalation times move into the past, the SLA cron runs. */
 	async passSla(review: number) {
-		await this.asAdministrator('governance.approval.review', review, 'E2E SLA passes',
-			'record.sudo().write({"date_due": datetime.datetime.now() - datetime.timedelta(minutes=1), ' +
+		// Nobody may write a review (the SLA cron does): the clock moving on is an administrator's server action.
+		await this.asAdministrator('E2E SLA passes',
+			`env["governance.approval.review"].sudo().browse(${Number(review)}).write({` +
+			'"date_due": datetime.datetime.now() - datetime.timedelta(minutes=1), ' +
 			'"date_escalation": datetime.datetime.now() - datetime.timedelta(minutes=1)})');
 		const cron = await odooRpc.xmlId(this.admin, 'distribution_governance.ir_cron_governance_sla');
 		await this.admin('ir.cron', 'method_direct_trigger', [[cron]]);
 	}
 
-	/** Run `code` once as the administrator on `model` record `id` (a server action, removed after). */
-	private async asAdministrator(model: string, id: number, name: string, code: string) {
-		const [modelId] = await this.admin('ir.model', 'search', [[['model', '=', model]]]);
+	/**
+	 * Run `code` once as the administrator (a server action on this run's lot, `record`, removed
+	 * after): Odoo 18 runs a server action only on records its user may write.
+	 */
+	private async asAdministrator(name: string, code: string) {
+		const [modelId] = await this.admin('ir.model', 'search', [[['model', '=', 'stock.lot']]]);
 		const action = await this.admin('ir.actions.server', 'create', [{ name: `${name} ${this.tag}`, model_id: modelId, state: 'code', code }]);
-		await this.admin('ir.actions.server', 'run', [[action]], { context: { active_model: model, active_ids: [id], active_id: id } });
+		await this.admin('ir.actions.server', 'run', [[action]], { context: { active_model: 'stock.lot', active_ids: [this.lotId], active_id: this.lotId } });
 		await this.admin('ir.actions.server', 'unlink', [[action]]);
 	}
 }
