@@ -84,13 +84,11 @@ class GovernanceApprovalRequest(models.Model):
 
     @api.model
     def _document_lines(self, document):
-        """The document's governed lines (``_governance_lines()``, a recordset, when it has one: a
-        sales order leaves out sections, notes and down payments), else its order lines:
+        """The document's own ``_governance_lines()`` when it has one, else its order lines:
         [{product, quantity, uom, price_unit}] in the document's currency."""
         if hasattr(document, "_governance_lines"):
-            lines = document._governance_lines()
-        else:
-            lines = next((document[name] for name in LINE_FIELDS if name in document._fields), None)
+            return document._governance_lines()
+        lines = next((document[name] for name in LINE_FIELDS if name in document._fields), None)
         if not lines or "product_id" not in lines._fields:
             return []
         result = []
