@@ -545,7 +545,12 @@ export class StandInOdoo {
 		const approving = params.outcome === 'approve' || params.outcome === 'approve_with_conditions';
 		const waiting = this.reviews.filter((other) => other.request_id === review.request_id && other.state === 'waiting');
 		// Parallel tiers: the level (and the request) stays open while another review of it is pending.
-		const levelOpen = approving && this.reviews.some((other) => other.request_id === review.request_id && other.state === 'pending');
+		const levelOpen =
+			approving &&
+			this.reviews.some(
+				(other) =>
+					other !== review && other.request_id === review.request_id && other.level === review.level && other.state === 'pending',
+			);
 		const nextLevel = approving && !levelOpen && waiting.length ? Math.min(...waiting.map((other) => other.level)) : undefined;
 		for (const other of waiting) if (other.level === nextLevel) other.state = 'pending';
 		const requestState =
