@@ -42,9 +42,11 @@ const isEvent = (json: unknown): json is IDataObject =>
  * The Governance Trigger event that started the failed execution, when the item also carries that
  * execution as read by n8n's own n8n node (Execution > Get, Include Execution Details), merged in
  * by position: the first node output whose first item is an event (id, type, source, specversion).
- * Anything else (no read, a failed read, another trigger) gives no event: the failure is still reported.
+ * Anything else (no read, a failed read, another execution, another trigger) gives no event: the
+ * failure is still reported.
  */
-export function startingEvent(json: IDataObject): IDataObject | undefined {
+export function startingEvent(json: IDataObject, executionId: unknown): IDataObject | undefined {
+	if (executionId === undefined || executionId === null || String(json.id) !== String(executionId)) return undefined;
 	const data = json.data as IDataObject | undefined;
 	const runData = ((data?.resultData as IDataObject | undefined)?.runData ?? {}) as IDataObject;
 	if (typeof runData !== 'object' || runData === null) return undefined;
@@ -101,7 +103,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				4000,
 			),
 		};
-		const event = startingEvent(json);
+		const event = startingEvent(json, execution.id);
 		if (event) {
 			automation.event = event;
 			automation.trigger = cut(`${String(event.type)} ${String(event.id)}, ${String(automation.trigger)}`, 4000);

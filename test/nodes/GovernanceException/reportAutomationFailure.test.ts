@@ -107,8 +107,9 @@ describe('Governance Exception: report automation failure', () => {
 		expect(automation.trigger).toBe('approval.requested evt_01JDG0000000000000000001, mode webhook');
 	});
 
-	it('still reports the failure, without an event, when the read failed or another trigger started it', async () => {
-		for (const extra of [{ error: 'The resource you are requesting could not be found' }, readExecution({ body: 'a form' }), {}]) {
+	it('still reports the failure, without an event, when the read failed, read another execution or another trigger started it', async () => {
+		const otherExecution = { ...readExecution(event), id: '230' };
+		for (const extra of [{ error: 'The resource you are requesting could not be found' }, readExecution({ body: 'a form' }), otherExecution, {}]) {
 			const { raise } = await report([{ ...errorTriggerItem(), ...extra }]);
 			const automation = (raise.mock.calls[0] as unknown as [IDataObject])[0].automation as IDataObject;
 			expect(automation.event).toBeUndefined();
