@@ -166,6 +166,13 @@ beforeAll(async () => {
 				data: { baseUrl: providerUrl, apiKey: 'sk-e2e', model: 'stand-in-1' },
 			},
 			{
+				// The template's "n8n API" credential; its key exists only once n8n runs (set after login).
+				id: 'n8n-api',
+				name: 'n8n API',
+				type: 'n8nApi',
+				data: { apiKey: 'set-after-login', baseUrl: 'http://127.0.0.1:1/api/v1' },
+			},
+			{
 				id: 'dg-smtp',
 				name: 'Approver mail (SMTP)',
 				type: 'smtp',
@@ -186,6 +193,11 @@ beforeAll(async () => {
 		await until('the trigger subscription in Odoo', () => (odoo.activeSubscriptions().length ? true : undefined));
 	}
 	await n8n.login();
+	await n8n.rest('PATCH', '/rest/credentials/n8n-api', {
+		name: 'n8n API',
+		type: 'n8nApi',
+		data: { apiKey: n8n.apiKey, baseUrl: `${n8n.baseUrl}/api/v1` },
+	});
 }, 1_200_000);
 
 afterAll(async () => {
@@ -301,7 +313,9 @@ standInOnly('automation failure visibility (S9)', () => {
 			workflow_id: procurementApproval.id,
 			workflow_name: procurementApproval.name,
 			node: 'Ask Approver',
-			trigger: 'mode webhook',
+			trigger: 'approval.requested evt-e2e-fail-1, mode webhook',
+			// read back from n8n's API by the template: the event that started the failed execution
+			event: expect.objectContaining({ id: 'evt-e2e-fail-1', type: 'approval.requested' }),
 		});
 		expect(automation.execution_url).toContain(`/workflow/${procurementApproval.id}/executions/${automation.execution_id}`);
 		expect(automation.error_message.length).toBeGreaterThan(0);

@@ -51,6 +51,8 @@ const n8nNodes: Record<string, number[]> = {
 	'n8n-nodes-base.switch': [3, 3.1, 3.2, 3.3, 3.4],
 	'n8n-nodes-base.emailReadImap': [2, 2.1, 2.2],
 	'n8n-nodes-base.slack': [2, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7],
+	'n8n-nodes-base.n8n': [1],
+	'n8n-nodes-base.merge': [1, 2, 2.1, 3, 3.1, 3.2],
 };
 
 const versions = (description: INodeTypeDescription) =>
@@ -92,10 +94,24 @@ describe('the automation-failures template (S9)', () => {
 		expect(template.id).toBe(ERROR_WORKFLOW);
 		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
 		expect(template.nodes.find((node) => node.type === 'n8n-nodes-base.errorTrigger')?.name).toBe('Execution Failed');
-		expect(targets('Execution Failed')).toEqual([['Raise Technical Exception']]);
+		expect(targets('Execution Failed')).toEqual([['With Its Execution', 'Read Failed Execution']]);
+		expect(targets('Read Failed Execution')).toEqual([['With Its Execution']]);
+		expect(targets('With Its Execution')).toEqual([['Raise Technical Exception']]);
 		expect(targets('Raise Technical Exception')).toEqual([['Tell Ops Channel']]);
 		const raise = template.nodes.find((node) => node.name === 'Raise Technical Exception')!;
 		expect(raise.parameters.operation).toBe('reportAutomationFailure');
+	});
+
+	it('reads the failed execution (for its starting event) without ever stopping the report', () => {
+		const read = template.nodes.find((node) => node.name === 'Read Failed Execution')! as Template['nodes'][number] & {
+			onError?: string;
+			credentials?: Record<string, { name: string }>;
+		};
+		expect(read.parameters).toMatchObject({ resource: 'execution', operation: 'get', options: { activeWorkflows: true } });
+		expect(read.onError).toBe('continueRegularOutput');
+		expect(read.credentials?.n8nApi.name).toBe('n8n API');
+		const merge = template.nodes.find((node) => node.name === 'With Its Execution')!;
+		expect(merge.parameters).toMatchObject({ mode: 'combine', combineBy: 'combineByPosition' });
 	});
 });
 

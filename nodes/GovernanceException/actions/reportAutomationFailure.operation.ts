@@ -33,6 +33,37 @@ const cut = (value: unknown, max: number) => {
 	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 
+const isEvent = (json: unknown): json is IDataObject =>
+	typeof json === 'object' &&
+	json !== null &&
+	['id', 'type', 'source', 'specversion'].every((key) => typeof (json as IDataObject)[key] === 'string');
+
+/**
+ * The Governance Trigger event that started the failed execution, when the item also carries that
+ * execution as read by n8n's own n8n node (Execution > Get, Include Execution Details), merged in
+ * by position: the first node output whose first item is an event (id, type, source, specversion).
+ * Anything else (no read, a failed read, another execution, another trigger) gives no event: the
+ * failure is still reported.
+ */
+export function startingEvent(json: IDataObject, executionId: unknown): IDataObject | undefined {
+	if (executionId === undefined || executionId === null || String(json.id) !== String(executionId)) return undefined;
+	const data = json.data as IDataObject | undefined;
+	const runData = ((data?.resultData as IDataObject | undefined)?.runData ?? {}) as IDataObject;
+	if (typeof runData !== 'object' || runData === null) return undefined;
+	for (const runs of Object.values(runData)) {
+		const run = Array.isArray(runs) ? (runs[0] as IDataObject | undefined) : undefined;
+		const main = ((run?.data as IDataObject | undefined)?.main ?? []) as unknown[];
+		const first = Array.isArray(main) && Array.isArray(main[0]) ? (main[0][0] as IDataObject | undefined) : undefined;
+		if (isEvent(first?.json)) {
+			const event = first.json as IDataObject;
+			const found: IDataObject = { id: cut(event.id, 100), type: cut(event.type, 100) };
+			if (typeof event.subject === 'string') found.subject = cut(event.subject, 200);
+			return found;
+		}
+	}
+	return undefined;
+}
+
 /**
  * Turns what n8n's Error Trigger emits into one technical exception in Odoo. Odoo keeps one
  * exception per failed execution (workflow id + execution id), so a repeated report changes
@@ -72,6 +103,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				4000,
 			),
 		};
+		const event = startingEvent(json, execution.id);
+		if (event) {
+			automation.event = event;
+			automation.trigger = cut(`${String(event.type)} ${String(event.id)}, ${String(automation.trigger)}`, 4000);
+		}
 		const details = [error.description, error.stack].filter(Boolean).map((part) => cut(part, 4000));
 		const params: IDataObject = {
 			exception_type: String(this.getNodeParameter('exceptionType', itemIndex)).trim() || 'automation_failure',

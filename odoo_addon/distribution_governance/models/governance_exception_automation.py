@@ -18,6 +18,13 @@ class GovernanceException(models.Model):
     automation_execution_url = fields.Char("Execution URL", readonly=True)
     automation_error = fields.Text("Error Message", readonly=True)
     automation_trigger = fields.Text("Started By", readonly=True)
+    automation_event_uid = fields.Char("Event ID", readonly=True, index="btree_not_null",
+                                       help="The governance event that started the failed execution.")
+    automation_event_type = fields.Char("Event Type", readonly=True)
+    automation_event_subject = fields.Char("Event Subject", readonly=True)
+    automation_event_id = fields.Many2one("governance.event", "Event", readonly=True, index="btree_not_null",
+                                          ondelete="set null", groups="distribution_governance.group_manager,distribution_governance.group_auditor",
+                                          help="The outbox event that started the failed execution, when it is ours.")
 
     _sql_constraints = [
         ("automation_key_unique", "UNIQUE(automation_key)", "One exception per failed automation execution."),
@@ -40,6 +47,16 @@ class GovernanceException(models.Model):
             "automation_trigger": automation.get("trigger") or False,
             "category": "technical",
         }
+        event = automation.get("event")
+        if event:
+            ours = self.env["governance.event"].sudo().search(
+                [("event_uid", "=", event["id"]), ("company_id", "in", self.env.user.company_ids.ids + [False])], limit=1)
+            vals.update({
+                "automation_event_uid": event["id"],
+                "automation_event_type": event["type"],
+                "automation_event_subject": event.get("subject") or ours.subject or False,
+                "automation_event_id": ours.id,
+            })
         return existing, vals
 
     def action_open_execution(self):

@@ -88,3 +88,23 @@ class TestAutomationFailure(TransactionCase):
             with self.subTest(message=message), self.assertRaisesRegex(ValidationError, message + r".*\[dg:invalid_params\]"):
                 self.report(execution_id="9", key="bad-report-9", **automation)
         self.assertFalse(self.env["governance.exception"].search([("automation_key", "like", ":9")]))
+
+    def test_the_event_that_started_the_execution_is_kept_and_linked_when_ours(self):
+        first = self.env["governance.exception"].browse(self.report(execution_id="4801")["exception_id"])
+        self.assertFalse(first.automation_event_uid)
+        ours = self.env["governance.event"].search(
+            [("event_type", "=", "exception.raised"), ("res_id", "=", first.id)], limit=1)
+        self.assertTrue(ours)
+        linked = self.env["governance.exception"].browse(self.report(execution_id="4802", event={
+            "id": ours.event_uid, "type": ours.event_type})["exception_id"])
+        self.assertEqual((linked.automation_event_uid, linked.automation_event_type, linked.automation_event_id,
+                          linked.automation_event_subject), (ours.event_uid, "exception.raised", ours, ours.subject))
+        foreign = self.env["governance.exception"].browse(self.report(execution_id="4803", event={
+            "id": "evt_not_ours", "type": "approval.requested", "subject": "purchase.order/7"})["exception_id"])
+        self.assertEqual((foreign.automation_event_uid, foreign.automation_event_type, foreign.automation_event_id,
+                          foreign.automation_event_subject), ("evt_not_ours", "approval.requested",
+                                                              self.env["governance.event"], "purchase.order/7"))
+        with self.assertRaisesRegex(ValidationError, r"automation\.event\.id: must have at most 100 characters"):
+            self.report(execution_id="4804", event={"id": "e" * 101, "type": "approval.requested"})
+        with self.assertRaisesRegex(ValidationError, r"automation\.event\.type"):
+            self.report(execution_id="4805", event={"id": "evt_1"})

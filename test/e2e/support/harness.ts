@@ -7,6 +7,8 @@ export interface N8nInstall {
 
 export interface N8nInstance {
 	readonly baseUrl: string;
+	/** The public API key, once login() made one. */
+	readonly apiKey?: string;
 	readonly webhookUrl: string;
 	readonly userFolder: string;
 	readonly logFile: string;

@@ -77,4 +77,49 @@ describe('Governance Exception: report automation failure', () => {
 	it('refuses an item that is not from the Error Trigger', async () => {
 		await expect(report([{ hello: 'world' }])).rejects.toThrow(/not from an Error Trigger/);
 	});
+	/** The failed execution as n8n's n8n node reads it (Execution > Get with details), merged by position. */
+	const readExecution = (firstJson: IDataObject) => ({
+		id: '231',
+		mode: 'webhook',
+		workflowData: { id: 'dgProcApproval01' },
+		data: {
+			resultData: {
+				runData: {
+					'Approval Requested': [{ data: { main: [[{ json: firstJson }]] } }],
+					'Record Decision': [{ error: { message: 'x' } }],
+				},
+			},
+		},
+	});
+	const event = {
+		specversion: '1.0',
+		id: 'evt_01JDG0000000000000000001',
+		type: 'approval.requested',
+		source: 'odoo://acme/distribution_governance',
+		subject: 'purchase.order/12',
+		data: { request: { id: 3 } },
+	};
+
+	it('carries the Governance Trigger event that started the failed execution', async () => {
+		const { raise } = await report([{ ...errorTriggerItem(), ...readExecution(event) }]);
+		const automation = (raise.mock.calls[0] as unknown as [IDataObject])[0].automation as IDataObject;
+		expect(automation.event).toEqual({ id: 'evt_01JDG0000000000000000001', type: 'approval.requested', subject: 'purchase.order/12' });
+		expect(automation.trigger).toBe('approval.requested evt_01JDG0000000000000000001, mode webhook');
+	});
+
+	it('still reports the failure, without an event, when the read failed, read another execution or another trigger started it', async () => {
+		const otherExecution = { ...readExecution(event), id: '230' };
+		for (const extra of [{ error: 'The resource you are requesting could not be found' }, readExecution({ body: 'a form' }), otherExecution, {}]) {
+			const { raise } = await report([{ ...errorTriggerItem(), ...extra }]);
+			const automation = (raise.mock.calls[0] as unknown as [IDataObject])[0].automation as IDataObject;
+			expect(automation.event).toBeUndefined();
+			expect(automation.trigger).toBe('mode webhook');
+		}
+	});
+
+	it('bounds the event to the contract\'s limits', async () => {
+		const { raise } = await report([{ ...errorTriggerItem(), ...readExecution({ ...event, id: 'e'.repeat(300), subject: 's'.repeat(300) }) }]);
+		const found = ((raise.mock.calls[0] as unknown as [IDataObject])[0].automation as IDataObject).event as IDataObject;
+		expect([String(found.id).length, String(found.subject).length]).toEqual([100, 200]);
+	});
 });
