@@ -90,9 +90,10 @@ class TestDemoData(TransactionCase):
         order.with_user(ref("demo_user_salesperson")).action_confirm()
         request = self.env["governance.approval.request"].search(
             [("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
-        self.assertEqual((order.state, order.governance_state, request.outcome), ("draft", "pending", "needs_approval"))
-        self.assertIn("demo-so-discount", request.matched_rules)
-        self.assertEqual(request.review_ids.eligible_user_ids, ref("demo_user_sales_manager"))
+        self.assertEqual((order.state, order.governance_state, request.outcome), ("draft", "pending", "needs_approval"), request.evaluation)
+        self.assertEqual(set(request.matched_rules.split(", ")), {"demo-so-discount", "demo-so-credit"})  # 25 % off, overdue
+        self.assertEqual({review.tier_name: review.eligible_user_ids for review in request.review_ids},
+                         {"Sales manager": ref("demo_user_sales_manager"), "Credit control": ref("demo_user_finance_approver")})
 
     def test_demo_serialised_count_needs_operations_and_finance(self):
         ref = self._load_demo()
@@ -109,7 +110,7 @@ class TestDemoData(TransactionCase):
         request = self.env["governance.approval.request"].search(
             [("res_model", "=", adjustment._name), ("res_id", "=", adjustment.id)])
         self.assertEqual(sorted(request.review_ids.mapped("tier_name")), ["Finance", "Operations"])
-        self.assertEqual(set(request.review_ids.mapped("tier_level")), {1})
+        self.assertEqual(set(request.review_ids.mapped("level")), {1})
         self.assertEqual(request.review_ids.eligible_user_ids,
                          ref("demo_user_operations_approver") | ref("demo_user_finance_approver"))
 
