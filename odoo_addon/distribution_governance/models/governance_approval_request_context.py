@@ -84,13 +84,11 @@ class GovernanceApprovalRequest(models.Model):
 
     @api.model
     def _document_lines(self, document):
-        """The document's own ``_governance_lines()`` when it has one (a list of these dicts, or the
-        line records to describe), else its order lines: [{product, quantity, uom, price_unit}] in the
-        document's currency."""
-        own = document._governance_lines() if hasattr(document, "_governance_lines") else None
-        if isinstance(own, list):
-            return own
-        lines = own if own is not None else next((document[name] for name in LINE_FIELDS if name in document._fields), None)
+        """The document's own ``_governance_lines()`` when it has one, else its order lines:
+        [{product, quantity, uom, price_unit}] in the document's currency."""
+        if hasattr(document, "_governance_lines"):
+            return document._governance_lines()
+        lines = next((document[name] for name in LINE_FIELDS if name in document._fields), None)
         if not lines or "product_id" not in lines._fields:
             return []
         result = []
