@@ -50,6 +50,8 @@
         "demo/governance_demo_catalogue.xml",
         "demo/governance_demo_customers.xml",
         "demo/governance_demo_policy.xml",
+        "demo/governance_demo_sales.xml",
+        "demo/governance_demo_stock.xml",
         "demo/governance_demo_activate.xml",
         "demo/governance_demo_purchase.xml",
     ],

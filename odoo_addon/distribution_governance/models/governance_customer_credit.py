@@ -37,7 +37,7 @@ class GovernanceCustomerCredit(models.AbstractModel):
             return None
         try:
             with self.env.cr.savepoint():
-                return self.sudo()._governance_read_credit(customer)
+                return self.sudo()._governance_read_credit(customer.sudo())
         except (AccessError, UserError, psycopg2.Error):
             _logger.exception("The credit of %s could not be read for %s", customer.display_name, self.display_name)
             return None

@@ -1,3 +1,5 @@
+import base64
+
 from odoo.exceptions import UserError
 from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase, tagged
@@ -14,7 +16,9 @@ class TestDemoData(TransactionCase):
     def test_production_install_has_no_demo_data(self):
         # The test runner installs without demo data, as a production database is.
         self.assertFalse(self.env.ref(f"{MODULE}.demo_policy", raise_if_not_found=False))
-        self.assertFalse(self.env["res.users"].search([("login", "in", ["alice", "maria", "n8n-integration"])]))
+        self.assertFalse(self.env["res.users"].search([("login", "in", ["alice", "maria", "n8n-integration", "sally", "simon", "walter"])]))
+        self.assertFalse(self.env.ref("stock.warehouse0").governance_supervisor_id)
+        self.assertFalse(self.env.ref("base.main_company").governance_accounts_payable_id)
         self.assertFalse(self.env["ir.model.data"].search([("module", "=", MODULE), ("name", "=like", "demo\\_%")]))
 
     def _load_demo(self):
@@ -78,3 +82,41 @@ class TestDemoData(TransactionCase):
 
         customer = ref("demo_customer_overdue")
         self.assertEqual(customer.credit_limit, 5000)
+
+    def test_demo_quotation_waits_for_the_sales_manager(self):
+        ref = self._load_demo()
+        order = ref("demo_so_discount")
+        self.assertEqual((order.state, order.partner_id), ("draft", ref("demo_customer_overdue")))
+        order.with_user(ref("demo_user_salesperson")).action_confirm()
+        request = self.env["governance.approval.request"].search(
+            [("res_model", "=", "sale.order"), ("res_id", "=", order.id)])
+        self.assertEqual((order.state, order.governance_state, request.outcome), ("draft", "pending", "needs_approval"), request.evaluation)
+        self.assertEqual(set(request.matched_rules.split(", ")), {"demo-so-discount", "demo-so-credit"})  # 25 % off, overdue
+        self.assertEqual({review.tier_name: review.eligible_user_ids for review in request.review_ids},
+                         {"Sales manager": ref("demo_user_sales_manager"), "Credit control": ref("demo_user_finance_approver")})
+
+    def test_demo_serialised_count_needs_operations_and_finance(self):
+        ref = self._load_demo()
+        clerk = ref("demo_user_warehouse_supervisor")
+        quant = ref("demo_quant_controller").with_user(clerk).with_context(inventory_mode=True)
+        quant.inventory_quantity = 0
+        action = quant.action_apply_inventory()
+        adjustment = self.env["governance.stock.adjustment"].browse(action["res_id"]).with_user(clerk)
+        adjustment.reason_id = self.env.ref(f"{MODULE}.stock_adjustment_reason_lost")
+        self.env["ir.attachment"].create({"name": "count.jpg", "res_model": adjustment._name, "res_id": adjustment.id,
+                                          "datas": base64.b64encode(b"jpeg")})
+        adjustment.action_apply()
+        self.assertEqual(adjustment.state, "to_approve")
+        request = self.env["governance.approval.request"].search(
+            [("res_model", "=", adjustment._name), ("res_id", "=", adjustment.id)])
+        self.assertEqual(sorted(request.review_ids.mapped("tier_name")), ["Finance", "Operations"])
+        self.assertEqual(set(request.review_ids.mapped("level")), {1})
+        self.assertEqual(request.review_ids.eligible_user_ids,
+                         ref("demo_user_operations_approver") | ref("demo_user_finance_approver"))
+
+        warehouse = self.env.ref("stock.warehouse0")
+        self.assertEqual((warehouse.governance_supervisor_id, warehouse.governance_operations_manager_id,
+                          warehouse.governance_receiving_supervisor_id),
+                         (clerk, ref("demo_user_operations_approver"), clerk))
+        self.assertEqual(self.env.ref("base.main_company").governance_accounts_payable_id, ref("demo_user_finance_approver"))
+        self.assertTrue(ref("demo_category_critical").governance_own_tolerance)
