@@ -13,7 +13,7 @@ import { join } from 'path';
 import template from '../../workflows/order-release.json';
 import { harness, type N8nInstance } from './support/harness';
 import { orderReleaseOdoo, type HeldOrder } from './support/orderReleaseOdoo';
-import { SmtpSink, type Mail } from './support/smtpSink';
+import { SmtpSink, type Mail, subjectOf } from './support/smtpSink';
 import { until } from './support/until';
 
 const TRIGGER = template.nodes.find((node) => node.name === 'Approval Requested')!;
@@ -25,7 +25,6 @@ let folder: string;
 
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined) =>
 	until(what, probe, 90000, () => n8n?.tail() ?? '');
-const subjectOf = (mail: Mail) => /^Subject: (.*)$/m.exec(mail.content)?.[1] ?? '';
 const mailTo = (address: string, subject: string) =>
 	waitFor(`a mail to ${address} about "${subject}"`, () =>
 		smtp.mails.filter((mail) => mail.to.includes(address) && subjectOf(mail).includes(subject)).at(-1),

@@ -17,7 +17,7 @@ import { generateSecret } from '../../nodes/shared/signature';
 import { harness, type N8nInstance } from './support/harness';
 import { odooUnderTest, RealOdoo, type ApprovalCase } from './support/odooUnderTest';
 import { STOP_REASONS, TIER_REASON } from './support/procurementScenario';
-import { SmtpSink, type Mail } from './support/smtpSink';
+import { SmtpSink, type Mail, subjectOf } from './support/smtpSink';
 
 const WORKFLOW_ID = template.id;
 const TRIGGER = template.nodes.find((node) => node.name === 'Approval Requested')!;
@@ -73,7 +73,6 @@ async function mailTo(address: string, subject: string): Promise<Mail> {
 		smtp.mails.filter((mail) => mail.to.includes(address) && subjectOf(mail).includes(subject)).at(-1),
 	90000);
 }
-const subjectOf = (mail: Mail) => /^Subject: (.*)$/m.exec(mail.content)?.[1] ?? '';
 /** The mails of this run, for the closing report (subject and the first lines of text). */
 const mailSummary = (mail: Mail) =>
 	`${mail.to.join(', ')} | ${subjectOf(mail)} | ${mail.content

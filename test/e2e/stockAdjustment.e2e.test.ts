@@ -15,7 +15,7 @@ import { join } from 'path';
 
 import template from '../../workflows/stock-adjustment-approval.json';
 import { harness, type N8nInstance } from './support/harness';
-import { SmtpSink, type Mail } from './support/smtpSink';
+import { SmtpSink, type Mail, subjectOf } from './support/smtpSink';
 import { until } from './support/until';
 import { StandInOdoo, type StandInReview } from './support/standInOdoo';
 import { realStockAdjustmentFromEnvironment, type HeldAdjustment } from './support/realStockAdjustment';
@@ -47,7 +47,6 @@ let finance: StandInReview;
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined) =>
 	until(what, probe, real ? 180000 : 60000, () => n8n?.tail() ?? '');
 
-const subjectOf = (mail: Mail) => /^Subject: (.*)$/m.exec(mail.content)?.[1] ?? '';
 const mailTo = (address: string, subject: string) =>
 	waitFor(`a mail to ${address} about "${subject}"`, () =>
 		smtp.mails.filter((mail) => mail.to.includes(address) && subjectOf(mail).includes(subject)).at(-1),

@@ -91,3 +91,24 @@ export class SmtpSink {
 		});
 	}
 }
+
+/**
+ * The mail's Subject header, unfolded, with RFC 2047 encoded words decoded: n8n's mailer encodes
+ * a subject with non-ASCII characters ("–", "€") as runs of =?UTF-8?Q?…?= words, and may split one
+ * character's bytes between two words, so a run is decoded as one byte string.
+ */
+export function subjectOf(mail: Mail): string {
+	const header = mail.content.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+	const raw = /^Subject: (.*)$/im.exec(header)?.[1] ?? '';
+	const word = /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g;
+	return raw.replace(/=\?[^?]+\?[QqBb]\?[^?]*\?=(?:\s*=\?[^?]+\?[QqBb]\?[^?]*\?=)*/g, (run) => {
+		let charset = 'utf-8';
+		const bytes = [...run.matchAll(word)].map(([, set, encoding, text]) => {
+			charset = set.toLowerCase();
+			if (encoding.toUpperCase() === 'B') return Buffer.from(text, 'base64');
+			const decoded = text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_hex, code: string) => String.fromCharCode(parseInt(code, 16)));
+			return Buffer.from(decoded, 'latin1');
+		});
+		return Buffer.concat(bytes).toString(charset === 'utf-8' || charset === 'utf8' ? 'utf8' : 'latin1');
+	});
+}
