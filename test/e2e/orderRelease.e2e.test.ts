@@ -13,7 +13,7 @@ import { join } from 'path';
 import template from '../../workflows/order-release.json';
 import { harness, type N8nInstance } from './support/harness';
 import { orderReleaseOdoo, type HeldOrder } from './support/orderReleaseOdoo';
-import { SmtpSink, type Mail, subjectOf } from './support/smtpSink';
+import { SmtpSink, subjectOf } from './support/smtpSink';
 import { until } from './support/until';
 
 const TRIGGER = template.nodes.find((node) => node.name === 'Approval Requested')!;

@@ -15,7 +15,7 @@ import { join } from 'path';
 
 import template from '../../workflows/stock-adjustment-approval.json';
 import { harness, type N8nInstance } from './support/harness';
-import { SmtpSink, type Mail, subjectOf } from './support/smtpSink';
+import { SmtpSink, subjectOf } from './support/smtpSink';
 import { until } from './support/until';
 import { StandInOdoo, type StandInReview } from './support/standInOdoo';
 import { realStockAdjustmentFromEnvironment, type HeldAdjustment } from './support/realStockAdjustment';
