@@ -1,4 +1,4 @@
-import type { IConnections, IDataObject, INode } from 'n8n-workflow';
+import type { IConnections, INode } from 'n8n-workflow';
 
 import template from '../../workflows/order-release.json';
 import levelOpenedExample from '../../contract/events/examples/approval.level_opened.json';
