@@ -9,6 +9,8 @@ export interface Mail {
 	to: string[];
 	/** The DATA section, quoted-printable soft breaks and escapes undone. */
 	content: string;
+	/** The DATA section as received (headers intact: the decoding above would break encoded words). */
+	raw?: string;
 }
 
 function decodeQuotedPrintable(text: string): string {
@@ -59,7 +61,8 @@ export class SmtpSink {
 				if (inData) {
 					const end = buffer.indexOf('\r\n.\r\n');
 					if (end < 0) return;
-					mail.content = decodeQuotedPrintable(buffer.slice(0, end).replace(/\r\n\.\./g, '\r\n.'));
+					mail.raw = buffer.slice(0, end).replace(/\r\n\.\./g, '\r\n.');
+					mail.content = decodeQuotedPrintable(mail.raw);
 					this.mails.push(mail);
 					mail = { from: '', to: [], content: '' };
 					buffer = buffer.slice(end + 5);
@@ -98,7 +101,7 @@ export class SmtpSink {
  * character's bytes between two words, so a run is decoded as one byte string.
  */
 export function subjectOf(mail: Mail): string {
-	const header = mail.content.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+	const header = (mail.raw ?? mail.content).split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
 	const raw = /^Subject: (.*)$/im.exec(header)?.[1] ?? '';
 	const word = /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g;
 	return raw.replace(/=\?[^?]+\?[QqBb]\?[^?]*\?=(?:\s*=\?[^?]+\?[QqBb]\?[^?]*\?=)*/g, (run) => {
