@@ -16,7 +16,15 @@ const require = createRequire(import.meta.url);
 const local = require('./odoo-local.cjs');
 
 /** The end-to-end files run against the real Odoo (the others have no real-Odoo mode). */
-export const REAL_ODOO_E2E_FILES = ['test/e2e/procurementApproval.e2e.test.ts'];
+export const REAL_ODOO_E2E_FILES = [
+	'test/e2e/procurementApproval.e2e.test.ts',
+	'test/e2e/orderRelease.e2e.test.ts',
+	'test/e2e/stockAdjustment.e2e.test.ts',
+	'test/e2e/inboundControl.e2e.test.ts',
+	'test/e2e/outboundTemplates.e2e.test.ts',
+	'test/e2e/supplierTemplates.e2e.test.ts',
+	'test/e2e/riskAndFailures.e2e.test.ts',
+];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { config, file, configured } = local.readOdooConfig();
