@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { withItemIndex, failedItem } from '../../shared/items';
 import { callGovernanceApi } from '../../shared/transport';
+import { cut } from '../../shared/text';
 
 const properties: INodeProperties[] = [
 	{
@@ -23,11 +24,6 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['findDeliveries'] } }, properties);
-
-const cut = (value: unknown, max: number) =>
-	String(value ?? '')
-		.trim()
-		.slice(0, max);
 
 /**
  * Reconciles each item with Odoo's deliveries. Output 1 (Matched): one item per delivery found,

@@ -3,6 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem } from '../../shared/items';
 import { callGovernanceApi } from '../../shared/transport';
+import { cut } from '../../shared/text';
 
 const properties: INodeProperties[] = [
 	{
@@ -41,11 +42,6 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['placeHold'] } }, properties);
-
-const cut = (value: unknown, max: number) =>
-	String(value ?? '')
-		.trim()
-		.slice(0, max);
 
 /**
  * Puts the delivery on hold in Odoo (place_shipment_hold). Odoo refuses its validation until a

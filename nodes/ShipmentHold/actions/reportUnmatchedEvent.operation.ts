@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { forEachItem } from '../../shared/items';
 import { callGovernanceApi } from '../../shared/transport';
+import { cut } from '../../shared/text';
 
 const properties: INodeProperties[] = [
 	{
@@ -19,11 +20,6 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['reportUnmatchedEvent'] } }, properties);
-
-const cut = (value: unknown, max: number) =>
-	String(value ?? '')
-		.trim()
-		.slice(0, max);
 
 /**
  * A verified carrier event that no Odoo delivery matches becomes a business exception of type
