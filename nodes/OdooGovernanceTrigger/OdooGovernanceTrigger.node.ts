@@ -1,8 +1,10 @@
 import type {
 	IDataObject,
+	IExecuteFunctions,
 	IHookFunctions,
 	ILoadOptionsFunctions,
 	INodePropertyOptions,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -11,7 +13,14 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { callGovernanceApi, ODOO_CREDENTIAL_TYPE } from '../shared/transport';
-import { answerWithoutExecution, claimDelivery, examineDelivery, publicReason } from './delivery';
+import {
+	answerWithoutExecution,
+	claimDelivery,
+	claimedItem,
+	examineDelivery,
+	publicReason,
+	startClaimed,
+} from './delivery';
 import {
 	createSubscription,
 	removeSubscription,
@@ -114,6 +123,14 @@ export class OdooGovernanceTrigger implements INodeType {
 		},
 	};
 
+	/**
+	 * Runs first in every execution the webhook started, where n8n runs it (a queue-mode worker):
+	 * confirms in Odoo that this execution runs the claimed event, or drops it.
+	 */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await startClaimed(this)];
+	}
+
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const state = this.getWorkflowStaticData('node') as TriggerState;
 		const examined = examineDelivery(this, state);
@@ -135,7 +152,7 @@ export class OdooGovernanceTrigger implements INodeType {
 			} as IDataObject);
 		}
 		return {
-			workflowData: [[{ json: delivery.event as IDataObject }]],
+			workflowData: [[claimedItem(state, delivery.event, delivery.claimKey as string)]],
 			webhookResponse: { received: true, executed: true, id: delivery.event.id },
 		};
 	}

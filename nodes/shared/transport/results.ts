@@ -145,9 +145,19 @@ export const governanceResults = {
 	claim_delivery: z
 		.object({
 			claimed: z.boolean(),
+			started: z.boolean(),
 			subscription_id: z.number().int(),
 			event_id: z.string().min(1),
 			claimed_at: z.string().min(1),
+		})
+		.passthrough(),
+	confirm_delivery_start: z
+		.object({
+			started: z.boolean(),
+			subscription_id: z.number().int(),
+			event_id: z.string().min(1),
+			execution_id: z.string(),
+			started_at: z.string().min(1),
 		})
 		.passthrough(),
 	raise_exception: z

@@ -7,7 +7,8 @@ INTEGRATION = ["distribution_governance.group_integration"]
 
 
 class GovernanceApi(models.AbstractModel):
-    """claim_delivery: the trigger claims an event before it starts a workflow for it."""
+    """claim_delivery / confirm_delivery_start: the trigger claims an event before it starts a
+    workflow for it, and the execution confirms when it starts."""
 
     _inherit = "governance.api"
 
@@ -18,4 +19,13 @@ class GovernanceApi(models.AbstractModel):
         if not subscription:
             raise MissingError(coded("not_found", _("Subscription %s does not exist.", params["subscription_id"])))
         return self.env["governance.delivery.claim"].sudo()._claim(
-            subscription, params["event_id"], params["idempotency_key"])
+            subscription, params["event_id"], params["idempotency_key"], bool(params.get("confirms_start")))
+
+    @api.model
+    def confirm_delivery_start(self, payload=None):
+        params = self._params("confirm_delivery_start", payload, INTEGRATION)
+        subscription = self._own_subscription(params["subscription_id"])
+        if not subscription:
+            raise MissingError(coded("not_found", _("Subscription %s does not exist.", params["subscription_id"])))
+        return self.env["governance.delivery.claim"].sudo()._start(
+            subscription, params["event_id"], params["claim_key"], params.get("execution_id") or "")

@@ -129,6 +129,7 @@ class GovernanceDelivery(models.Model):
         Odoo reruns a cron that reports remaining work up to ten times in a row, then waits for its
         next wake-up (up to a minute); the trigger wakes it as soon as this run ends instead.
         """
+        self.env["governance.delivery.claim"]._redeliver_unstarted()
         done = self._dispatch_due(batch_size)
         remaining = self._due_count()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

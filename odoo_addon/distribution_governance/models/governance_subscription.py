@@ -50,6 +50,10 @@ class GovernanceSubscription(models.Model):
     previous_secret_expiry = fields.Datetime("Previous Secret Signs Until", copy=False, readonly=True)
     timeout_seconds = fields.Integer("Timeout (s)", default=10, required=True,
                                      help="How long one delivery waits for the receiver's answer.")
+    start_timeout_seconds = fields.Integer(
+        "Start Timeout (s)", default=300, required=True,
+        help="For receivers that confirm the start of each execution (the n8n trigger): how long a claimed "
+             "event may wait for its execution to start before Odoo delivers it again.")
     registered_by_id = fields.Many2one("res.users", "Registered By", readonly=True,
                                        default=lambda self: self.env.user)
     removed_at = fields.Datetime(readonly=True, copy=False,
@@ -66,6 +70,8 @@ class GovernanceSubscription(models.Model):
     _sql_constraints = [
         ("timeout_positive", "CHECK(timeout_seconds > 0 AND timeout_seconds <= 60)",
          "The delivery timeout is between 1 and 60 seconds."),
+        ("start_timeout_range", "CHECK(start_timeout_seconds >= 30 AND start_timeout_seconds <= 86400)",
+         "The start timeout is between 30 seconds and one day."),
     ]
 
     @api.constrains("url")

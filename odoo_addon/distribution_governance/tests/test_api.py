@@ -126,6 +126,6 @@ class TestWriteBackApi(GovernanceCase):
 
     def test_api_info(self):
         info = self.api.api_info({})
-        self.assertEqual(info["api_version"], "1.2")
+        self.assertEqual(info["api_version"], "1.3")
         self.assertTrue(info["integration"])
         self.assertIn("approval.requested", info["event_types"])

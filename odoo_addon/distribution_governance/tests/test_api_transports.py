@@ -106,6 +106,17 @@ class TestApiOverBothTransports(GovernanceCase, HttpCase):
             claim = {**ref, "event_id": event.event_uid, "idempotency_key": f"{name}-claim-0001"}
             self.assertTrue(call("claim_delivery", claim)["claimed"])
             self.assertFalse(call("claim_delivery", dict(claim, idempotency_key=f"{name}-claim-0002"))["claimed"])
+            leased_event = self.env["governance.event"]._emit(
+                "governance.ping", order, {"subscription_id": ref["subscription_id"], "message": name + " leased"},
+                company=self.env.company,
+                subscriptions=self.env["governance.subscription"].browse(ref["subscription_id"]))
+            leased = {**ref, "event_id": leased_event.event_uid, "idempotency_key": f"{name}-claim-0003",
+                      "confirms_start": True}
+            self.assertEqual(call("claim_delivery", leased)["started"], False)
+            start = {**ref, "event_id": leased_event.event_uid, "claim_key": f"{name}-claim-0003",
+                     "execution_id": f"{name}-exec-1"}
+            self.assertEqual(call("confirm_delivery_start", start)["execution_id"], f"{name}-exec-1")
+            self.assertFalse(call("confirm_delivery_start", dict(start, claim_key=f"{name}-claim-0004"))["started"])
             risk = call("purchase_risk_inputs", {"limit": 5})
             self.assertIn("orders", risk)
             note = call("post_summary_note", {

@@ -96,6 +96,121 @@ class TestDeliveryClaim(OutboxCase):
 
 
 @tagged("post_install", "-at_install")
+class TestDeliveryClaimLease(OutboxCase):
+    """claim_delivery with confirms_start and confirm_delivery_start: a claim whose execution never
+    starts (the receiver stopped between claim and queue) is delivered again; a second execution
+    queued for the same event does nothing."""
+
+    def setUp(self):
+        super().setUp()
+        self.subscription = self.make_subscription(registered_by_id=self.integration.id, start_timeout_seconds=60)
+        self.event = self.ping(self.subscription)
+        self.Claim = self.env["governance.delivery.claim"]
+
+    def claim(self, key):
+        return self.api.claim_delivery({"subscription_id": self.subscription.id, "event_id": self.event.event_uid,
+                                        "idempotency_key": key, "confirms_start": True})
+
+    def start(self, key, execution="", event_uid=None):
+        return self.api.confirm_delivery_start({"subscription_id": self.subscription.id, "claim_key": key,
+                                                "event_id": event_uid or self.event.event_uid,
+                                                "execution_id": execution})
+
+    def expire_lease(self):
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE governance_delivery_claim SET lease_until = now() at time zone 'UTC' - interval '1 second'"
+                            " WHERE subscription_id = %s AND lease_until IS NOT NULL", [self.subscription.id])
+        self.Claim.invalidate_model()
+
+    def test_the_first_execution_to_start_runs_the_event_and_later_ones_do_nothing(self):
+        first = self.claim("lease-key-1")
+        self.assertEqual((first["claimed"], first["started"]), (True, False))
+        claim = self.Claim.search([("subscription_id", "=", self.subscription.id)])
+        self.assertAlmostEqual((claim.lease_until - claim.claimed_at).total_seconds(), 60, delta=1)
+        self.assertEqual((self.claim("lease-key-2")["claimed"], self.claim("lease-key-1")["claimed"]), (False, True),
+                         "the lease holds against another claim; a retry of the winner is answered the same")
+        started = self.start("lease-key-1", "101")
+        self.assertEqual((started["started"], started["execution_id"]), (True, "101"))
+        self.assertRegex(started["started_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(self.start("lease-key-1", "101")["started"], True, "the same execution confirming again")
+        other = self.start("lease-key-2", "102")
+        self.assertEqual((other["started"], other["execution_id"]), (False, "101"))
+        self.assertFalse(contains_none(other))
+        after = self.claim("lease-key-3")
+        self.assertEqual((after["claimed"], after["started"]), (False, True))
+        self.assertRecordValues(claim, [{"state": "started", "execution_ref": "101", "claim_key": "lease-key-1"}])
+
+    def test_a_lease_run_out_is_taken_over_and_the_first_of_both_executions_to_start_wins(self):
+        self.claim("lease-key-1")
+        self.expire_lease()
+        taken = self.claim("lease-key-2")
+        self.assertEqual(taken["claimed"], True)
+        self.assertEqual(self.claim("lease-key-1")["claimed"], False, "the old lease is gone")
+        # The old execution was only late, not lost: it starts first and runs the event.
+        self.assertEqual(self.start("lease-key-1", "201")["started"], True)
+        self.assertEqual(self.start("lease-key-2", "202")["started"], False)
+        self.assertEqual(self.Claim.search([("subscription_id", "=", self.subscription.id)]).takeover_count, 1)
+
+    def test_a_delivered_event_whose_execution_never_started_is_delivered_again(self):
+        self.claim("lease-key-1")
+        delivery = self.event.delivery_ids
+        self.dispatch()
+        self.assertEqual((delivery.state, len(self.receiver.requests)), ("delivered", 1))
+        self.assertEqual(self.Claim._redeliver_unstarted(), 0, "the lease still runs")
+        self.expire_lease()
+        self.assertEqual(self.Claim._redeliver_unstarted(), 1)
+        self.assertEqual(delivery.state, "retrying")
+        self.assertIn("no execution started within 60 s", delivery.last_error)
+        # The receiver claims the redelivered event while Odoo posts it: the lease is taken over.
+        self.assertEqual(self.claim("lease-key-2")["claimed"], True)
+        self.dispatch()
+        self.assertEqual((delivery.state, len(self.receiver.requests)), ("delivered", 2))
+        self.assertEqual(self.Claim._redeliver_unstarted(), 0, "the new lease runs")
+        self.start("lease-key-2", "301")
+        self.expire_lease()
+        self.assertEqual(self.Claim._redeliver_unstarted(), 0, "a started event is never delivered again")
+
+    def test_a_receiver_that_claims_and_never_starts_is_dead_lettered_in_the_end(self):
+        self.claim("lease-key-1")
+        delivery = self.event.delivery_ids
+        self.dispatch()
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE governance_delivery SET attempt_count = 16 WHERE id = %s", [delivery.id])
+        delivery.invalidate_recordset()
+        self.expire_lease()
+        self.Claim._redeliver_unstarted()
+        self.assertEqual(delivery.state, "dead_letter")
+        self.assertTrue(delivery.exception_id)
+
+    def test_claims_without_confirms_start_are_final_and_cannot_be_started(self):
+        plain = self.api.claim_delivery({"subscription_id": self.subscription.id, "event_id": self.event.event_uid,
+                                         "idempotency_key": "plain-key-1"})
+        self.assertEqual((plain["claimed"], plain["started"]), (True, False))
+        with self.assertRaisesRegex(MissingError, r"has no claim awaiting its start.*\[dg:not_found\]$"):
+            self.start("plain-key-1")
+        self.expire_lease()
+        self.assertEqual(self.Claim._redeliver_unstarted(), 0)
+        self.assertEqual(self.claim("lease-key-2")["claimed"], False, "a final claim is never taken over")
+        second = self.ping(self.subscription)
+        with self.assertRaisesRegex(MissingError, r"has no claim awaiting its start.*\[dg:not_found\]$"):
+            self.start("plain-key-1", event_uid=second.event_uid)
+
+    def test_start_params_are_bounded(self):
+        self.claim("lease-key-1")
+        with self.assertRaisesRegex(ValidationError, r"execution_id: must have at most 64.*\[dg:invalid_params\]$"):
+            self.start("lease-key-1", "9" * 65)
+        with self.assertRaisesRegex(ValidationError, r"claim_key: must have at least 8.*\[dg:invalid_params\]$"):
+            self.start("short")
+        with self.assertRaisesRegex(AccessError, r"\[dg:forbidden\]$"):
+            self.env["governance.api"].with_user(self.buyer).confirm_delivery_start({
+                "subscription_id": self.subscription.id, "event_id": self.event.event_uid, "claim_key": "lease-key-1"})
+        with self.assertRaisesRegex(MissingError, r"^Subscription .*\[dg:not_found\]$"):
+            self.env["governance.api"].with_user(self.other_integration).confirm_delivery_start({
+                "subscription_id": self.subscription.id, "event_id": self.event.event_uid, "claim_key": "lease-key-1"})
+        self.assertEqual(self.Claim.search([("subscription_id", "=", self.subscription.id)]).state, "claimed")
+
+
+@tagged("post_install", "-at_install")
 class TestDeliveryClaimAcrossTransactions(BaseCase):
     """Claims from separate database connections, as from several n8n processes at once."""
 

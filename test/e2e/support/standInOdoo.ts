@@ -129,7 +129,7 @@ export class StandInOdoo {
 	/** `<subscription id>/<event id>` of every event delivered (queued) to a subscription. */
 	readonly queued = new Set<string>();
 	/** claim_delivery's claims, as Odoo's governance.delivery.claim keeps them. */
-	readonly claims = new Map<string, { key: string; at: string }>();
+	readonly claims = new Map<string, { key: string; at: string; leased: boolean; started?: { key: string; execution: string; at: string } }>();
 	/** Open purchase orders as purchase_risk_inputs answers them, and the notes posted on documents. */
 	readonly riskOrders: Json[] = [];
 	readonly notes: Json[] = [];
@@ -373,6 +373,8 @@ export class StandInOdoo {
 				return { removed: this.subscriptions.delete(params.subscription_id as number) };
 			case 'claim_delivery':
 				return this.claimDelivery(params);
+			case 'confirm_delivery_start':
+				return this.confirmDeliveryStart(params);
 			case 'raise_exception': {
 				const automation = params.automation as Json | undefined;
 				const key = automation && `${String(automation.workflow_id)}:${String(automation.execution_id)}`;
@@ -509,10 +511,40 @@ export class StandInOdoo {
 		const key = params.idempotency_key as string;
 		let claim = this.claims.get(pair);
 		if (!claim) {
-			claim = { key, at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+			claim = { key, at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), leased: params.confirms_start === true };
 			this.claims.set(pair, claim);
 		}
-		return { claimed: claim.key === key, subscription_id: subscriptionId, event_id: eventId, claimed_at: claim.at };
+		return {
+			claimed: claim.key === key && !claim.started,
+			started: Boolean(claim.started),
+			subscription_id: subscriptionId,
+			event_id: eventId,
+			claimed_at: claim.at,
+		};
+	}
+
+	/** The first execution to confirm runs the event (the stand-in's leases never run out). */
+	private confirmDeliveryStart(params: Json): Json {
+		const subscriptionId = params.subscription_id as number;
+		const eventId = params.event_id as string;
+		if (!this.subscriptions.has(subscriptionId)) throw fault.notFound(`Subscription ${subscriptionId} does not exist.`);
+		const claim = this.claims.get(`${subscriptionId}/${eventId}`);
+		if (!claim?.leased) {
+			throw fault.notFound(`Event ${eventId} has no claim awaiting its start for subscription ${subscriptionId}.`);
+		}
+		const key = params.claim_key as string;
+		claim.started ??= {
+			key,
+			execution: String(params.execution_id ?? ''),
+			at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+		};
+		return {
+			started: claim.started.key === key,
+			subscription_id: subscriptionId,
+			event_id: eventId,
+			execution_id: claim.started.execution,
+			started_at: claim.started.at,
+		};
 	}
 
 	private pendingReviews(params: Json): Omit<StandInReview, 'state'>[] {

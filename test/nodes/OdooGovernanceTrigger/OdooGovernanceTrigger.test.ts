@@ -1,13 +1,23 @@
 import { mock } from 'jest-mock-extended';
 import nock from 'nock';
-import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject, ILoadOptionsFunctions, INodeExecutionData } from 'n8n-workflow';
 import { Webhook } from 'standardwebhooks';
 
 import example from '../../../contract/events/examples/approval.requested.json';
+import { CLAIM_FIELD } from '../../../nodes/OdooGovernanceTrigger/delivery';
 import { OdooGovernanceTrigger } from '../../../nodes/OdooGovernanceTrigger/OdooGovernanceTrigger.node';
 import { generateSecret, signatureHeader } from '../../../nodes/shared/signature';
 import { forgetOdooLogins, RETRY_DELAYS_MS } from '../../../nodes/shared/transport';
-import { CREDENTIALS, fakeOdoo, hookContext, OdooFault, UID, WEBHOOK_URL, webhookContext } from '../helpers/contexts';
+import {
+	CREDENTIALS,
+	executeContext,
+	fakeOdoo,
+	hookContext,
+	OdooFault,
+	UID,
+	WEBHOOK_URL,
+	webhookContext,
+} from '../helpers/contexts';
 import { wireHttp } from '../helpers/wireHttp';
 
 jest.mock('n8n-workflow', () => ({
@@ -200,8 +210,15 @@ describe('deliveries', () => {
 		return claims;
 	}
 
+	// The execution's item: the event and the claim its execution confirms when it starts.
+	const claimedEvent = {
+		...example,
+		[CLAIM_FIELD]: { subscriptionId: 31, key: expect.stringMatching(CLAIM_KEY) },
+	};
+
 	const claimed = (params: IDataObject, yes = true) => ({
 		claimed: yes,
+		started: false,
 		subscription_id: params.subscription_id,
 		event_id: params.event_id,
 		claimed_at: '2026-11-29T10:00:00Z',
@@ -233,7 +250,7 @@ describe('deliveries', () => {
 		const claims = odoo((params) => claimed(params));
 		const { run, response } = deliver();
 		await expect(run).resolves.toEqual({
-			workflowData: [[{ json: example }]],
+			workflowData: [[{ json: claimedEvent }]],
 			webhookResponse: { received: true, executed: true, id: example.id },
 		});
 		expect(response.statusCode).toBeUndefined();
@@ -242,6 +259,7 @@ describe('deliveries', () => {
 			subscription_id: 31,
 			event_id: example.id,
 			idempotency_key: expect.stringMatching(CLAIM_KEY),
+			confirms_start: true,
 		});
 		expect(claims[0].headers).toMatchObject({
 			authorization: 'bearer api-key-123',
@@ -252,12 +270,22 @@ describe('deliveries', () => {
 	});
 
 	it('starts nothing for an event another request already claimed', async () => {
-		odoo((params) => claimed(params, false));
+		odoo((params) => ({ ...claimed(params, false), started: true }));
 		const { run, response } = deliver();
 		await expect(run).resolves.toEqual({ noWebhookResponse: true });
 		expect(response).toEqual({
 			statusCode: 200,
 			body: { received: true, executed: false, id: example.id, reason: 'duplicate event id' },
+		});
+	});
+
+	it('says so when the earlier claim has not started its execution yet (Odoo redelivers if it never does)', async () => {
+		odoo((params) => claimed(params, false));
+		const { run, response } = deliver();
+		await expect(run).resolves.toEqual({ noWebhookResponse: true });
+		expect(response.body).toMatchObject({
+			executed: false,
+			reason: 'duplicate event id: claimed by an earlier delivery whose execution has not started yet',
 		});
 	});
 
@@ -413,4 +441,65 @@ it('loads the event types from Odoo', async () => {
 	await expect(trigger.methods.loadOptions.getEventTypes.call(context)).resolves.toEqual([
 		{ name: 'approval.requested', value: 'approval.requested', description: 'A governed document needs approval' },
 	]);
+});
+
+describe('the execution confirms its start in Odoo', () => {
+	const ticket = { subscriptionId: 31, key: 'n8n-claim:0123456789abcdef0123456789abcdef0123' };
+	const item: INodeExecutionData = { json: { ...example, [CLAIM_FIELD]: ticket } };
+
+	function run(answer: (params: IDataObject) => unknown, items: INodeExecutionData[] = [item]) {
+		const calls: IDataObject[] = [];
+		const http = fakeOdoo({
+			confirm_delivery_start: (params) => {
+				calls.push(params);
+				return answer(params);
+			},
+		});
+		const { context } = executeContext({ parameters: {}, items, http });
+		context.getExecutionId.mockReturnValue('4711');
+		return { result: trigger.execute.call(context), calls, context };
+	}
+
+	const started = (yes: boolean, execution = '4711') => () => ({
+		started: yes,
+		subscription_id: 31,
+		event_id: example.id,
+		execution_id: execution,
+		started_at: '2026-11-30T10:00:00Z',
+	});
+
+	it('passes the event on, without the claim, when this execution is the one that runs it', async () => {
+		const { result, calls } = run(started(true));
+		await expect(result).resolves.toEqual([[{ json: example, pairedItem: { item: 0 } }]]);
+		expect(calls).toEqual([
+			{ subscription_id: 31, event_id: example.id, claim_key: ticket.key, execution_id: '4711' },
+		]);
+	});
+
+	it('does nothing when another execution already runs the event', async () => {
+		const { result, context } = run(started(false, '4700'));
+		await expect(result).resolves.toEqual([[]]);
+		expect(context.logger.info).toHaveBeenCalledWith(expect.stringContaining('already runs in execution 4700'));
+	});
+
+	it('does nothing when a replay released the claim (the replay runs the event)', async () => {
+		const { result } = run(() => {
+			throw new OdooFault('odoo.exceptions.MissingError', 'Event evt has no claim awaiting its start. [dg:not_found]');
+		});
+		await expect(result).resolves.toEqual([[]]);
+	});
+
+	it('fails the execution when Odoo cannot say, so the event is delivered again later', async () => {
+		const { result } = run(() => {
+			throw new OdooFault('odoo.exceptions.AccessError', 'no [dg:forbidden]');
+		});
+		await expect(result).rejects.toThrow(/Could not confirm in Odoo that this execution runs event/);
+	});
+
+	it('passes items without a claim as they are (pinned or test data)', async () => {
+		const plain = { json: { ...example } };
+		const { result, calls } = run(started(true), [plain]);
+		await expect(result).resolves.toEqual([[plain]]);
+		expect(calls).toEqual([]);
+	});
 });

@@ -299,7 +299,7 @@ describe('on the wire (nock)', () => {
 	afterAll(() => nock.enableNetConnect());
 
 	const claim = { subscription_id: 31, event_id: 'evt-1', idempotency_key: 'n8n-claim:0123456789' };
-	const claimed = { claimed: true, subscription_id: 31, event_id: 'evt-1', claimed_at: '2026-11-29T10:00:00Z' };
+	const claimed = { claimed: true, started: false, subscription_id: 31, event_id: 'evt-1', claimed_at: '2026-11-29T10:00:00Z' };
 
 	it('JSON-RPC: one login, then execute_kw with the params object, as JSON with the credential headers', async () => {
 		const scope = nock('https://erp.acme.example', {
