@@ -18,7 +18,14 @@
  * (extra executions of one event), unfinished executions, and the time from recovery (the
  * faulty part back) to an empty backlog (nothing waiting in Odoo, no execution running in n8n).
  * Each case stops waiting after DG_FAULT_CASE_TIMEOUT_S (1 800 s) and reports what it saw.
- * DG_FAULT_DISPATCHERS (2) turns Odoo's second outbox dispatcher on (1: off).
+ * DG_FAULT_DISPATCHERS (2) turns Odoo's second outbox dispatcher on (1: off);
+ * DG_FAULT_START_TIMEOUT_S (60) is the subscription's start timeout (the claim's lease: an event
+ * whose execution has not started by then is delivered again).
+ *
+ * An execution counts for an event when its data holds the event id, or when Odoo's claim names
+ * it as the execution that started the event (a killed worker's execution keeps no data). An
+ * execution that started, was told by Odoo that another one runs its event and did nothing is
+ * counted as "did nothing", not as a duplicate.
  *
  * Opt-in and long (about 25 minutes with the defaults): DG_FAULT_SUITE=1, DG_FAULT_CASES
  * (default "outage,n8n-restart,odoo-restart,worker-kill"), and a database with the addon
@@ -56,6 +63,7 @@ const BURST = Number(env.DG_FAULT_BURST || 2000);
 const WAIT_S = Number(env.DG_FAULT_WAIT_S || 1);
 const CASE_TIMEOUT_MS = Number(env.DG_FAULT_CASE_TIMEOUT_S || 1800) * 1000;
 const DISPATCHERS = Number(env.DG_FAULT_DISPATCHERS || 2);
+const START_TIMEOUT_S = Number(env.DG_FAULT_START_TIMEOUT_S || 60);
 const CASES = (env.DG_FAULT_CASES || 'outage,n8n-restart,odoo-restart,worker-kill').split(',').map((name) => name.trim());
 
 const WORKFLOW_ID = 'dgFaultSuite0001';
@@ -241,6 +249,27 @@ async function eventIds(afterId: number): Promise<string[]> {
 	}
 }
 
+/** Odoo's claims on the case's events: event id → claim state and the execution that started it. */
+async function claims(afterDelivery: number): Promise<Map<string, { state: string; execution: string }>> {
+	const ids = new Set(await eventIds(afterDelivery));
+	const found = new Map<string, { state: string; execution: string }>();
+	for (let offset = 0; ; offset += 5000) {
+		const page = await adminCall('governance.delivery.claim', 'search_read', [[['subscription_id', '=', subscriptionId]]], {
+			fields: ['event_uid', 'state', 'execution_ref'], order: 'id', offset, limit: 5000,
+		});
+		for (const row of page as { event_uid: string; state: string; execution_ref: string | false }[]) {
+			if (ids.has(row.event_uid)) found.set(row.event_uid, { state: row.state, execution: row.execution_ref || '' });
+		}
+		if (page.length < 5000) return found;
+	}
+}
+
+async function claimsAwaitingStart(): Promise<number> {
+	return await adminCall('governance.delivery.claim', 'search_count', [[
+		['subscription_id', '=', subscriptionId], ['state', '=', 'claimed'], ['lease_until', '!=', false],
+	]]);
+}
+
 interface ExecutionRow {
 	id: number;
 	status: string;
@@ -294,7 +323,9 @@ async function drained(afterDelivery: number, afterExecution: number, expected: 
 			const waiting = (states.pending ?? 0) + (states.retrying ?? 0);
 			const executions = await n8nExecutions(afterExecution).catch(() => undefined);
 			const running = executions?.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status)).length;
-			if (waiting === 0 && running === 0 && (states.delivered ?? 0) + (states.dead_letter ?? 0) >= expected) {
+			const awaitingStart = await claimsAwaitingStart().catch(() => undefined);
+			if (waiting === 0 && running === 0 && awaitingStart === 0 &&
+				(states.delivered ?? 0) + (states.dead_letter ?? 0) >= expected) {
 				return Date.now() - from;
 			}
 		}
@@ -318,10 +349,18 @@ async function report(name: string, afterDelivery: number, afterExecution: numbe
 	const ids = await eventIds(afterDelivery);
 	const states = await deliveryStates(afterDelivery);
 	const executions = await n8nExecutions(afterExecution);
+	const claimed = await claims(afterDelivery);
+	const startedBy = new Map<string, string>();
+	for (const [id, claim] of claimed) if (claim.state === 'started' && claim.execution) startedBy.set(claim.execution, id);
 	const perEvent = new Map<string, number>();
 	let unfinished = 0;
+	let didNothing = 0;
 	for (const execution of executions) {
-		for (const id of execution.events) perEvent.set(id, (perEvent.get(id) ?? 0) + 1);
+		const events = new Set(execution.events);
+		const started = startedBy.get(String(execution.id));
+		if (started) events.add(started);
+		for (const id of events) perEvent.set(id, (perEvent.get(id) ?? 0) + 1);
+		if (!events.size && execution.status === 'success') didNothing++;
 		if (execution.status !== 'success') unfinished++;
 	}
 	const emitted = new Set(ids);
@@ -334,6 +373,8 @@ async function report(name: string, afterDelivery: number, afterExecution: numbe
 		'dead-lettered': states.dead_letter ?? 0,
 		'events with an execution': [...perEvent.keys()].filter((id) => emitted.has(id)).length,
 		executions: executions.length,
+		'did nothing (event ran elsewhere)': didNothing,
+		'started in Odoo': [...claimed.values()].filter((claim) => claim.state === 'started').length,
 		lost,
 		duplicated,
 		unfinished,
@@ -385,7 +426,10 @@ describeSuite('fault suite: Odoo prefork + n8n queue mode', () => {
 			if (!subscriptionId) await sleep(500);
 		}
 		if (!subscriptionId) throw new Error(`no subscription for ${url}`);
-		await adminCall('governance.subscription', 'write', [[subscriptionId], { timeout_seconds: 30 }]);
+		await adminCall('governance.subscription', 'write', [
+			[subscriptionId],
+			{ timeout_seconds: 30, start_timeout_seconds: START_TIMEOUT_S },
+		]);
 
 		log(`subscription ${subscriptionId} → ${url}`);
 	}, 1_800_000);

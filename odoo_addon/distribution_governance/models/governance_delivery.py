@@ -77,12 +77,30 @@ class GovernanceDelivery(models.Model):
     last_error = fields.Char(readonly=True)
     exception_id = fields.Many2one("governance.exception", "Dead-letter Exception", readonly=True)
     body = fields.Text(related="event_id.body")
+    claim_state = fields.Selection(
+        [("final", "Claimed"), ("awaiting", "Awaiting start"), ("started", "Started")], "Receiver's Claim",
+        compute="_compute_claim", help="The receiver's claim on this event (governance.delivery.claim).")
+    claim_execution_ref = fields.Char("Receiver's Execution", compute="_compute_claim",
+                                      help="The receiver's execution (n8n's id) that confirmed it runs this event.")
 
     @api.depends("subject")
     def _compute_document_name(self):
         names = self.env["governance.event.subject"]._document_names(self.mapped("subject"))
         for delivery in self:
             delivery.document_name = names.get(delivery.subject) or False
+
+    def _compute_claim(self):
+        claims = self.env["governance.delivery.claim"].sudo().search([
+            ("subscription_id", "in", self.subscription_id.ids), ("event_id", "in", self.event_id.ids)])
+        by_pair = {(claim.subscription_id.id, claim.event_id.id): claim for claim in claims}
+        for delivery in self:
+            claim = by_pair.get((delivery.subscription_id.id, delivery.event_id.id))
+            if not claim:
+                delivery.claim_state = delivery.claim_execution_ref = False
+                continue
+            delivery.claim_state = ("started" if claim.state == "started"
+                                    else "awaiting" if claim.lease_until else "final")
+            delivery.claim_execution_ref = claim.execution_ref or False
 
     def init(self):
         # The dispatcher's two lookups touch waiting deliveries only; partial indexes keep them

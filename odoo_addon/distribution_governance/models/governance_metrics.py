@@ -25,6 +25,14 @@ COUNTERS = """
     SELECT subscription_id, sum(delivered), sum(failed), sum(dead_lettered)
       FROM governance_outbox_counter GROUP BY subscription_id
 """
+# Leased claims (governance.delivery.claim) whose execution has not confirmed its start yet, and
+# how many of them are past their lease (the dispatcher delivers those again).
+AWAITING_START = """
+    SELECT subscription_id, count(*), count(*) FILTER (WHERE lease_until < %(now)s)
+      FROM governance_delivery_claim
+     WHERE state = 'claimed' AND lease_until IS NOT NULL
+     GROUP BY subscription_id
+"""
 PENDING_APPROVALS = """
     SELECT width_bucket(extract(epoch FROM %(now)s - create_date) / 3600, %(bounds)s::float8[]), count(*)
       FROM governance_approval_request WHERE state = 'pending' GROUP BY 1
@@ -92,8 +100,10 @@ class GovernanceMetrics(models.AbstractModel):
         dead = dict(cr.fetchall())
         cr.execute(COUNTERS)
         counts = {row[0]: row[1:] for row in cr.fetchall()}
+        cr.execute(AWAITING_START, {"now": now})
+        awaiting = {row[0]: row[1:] for row in cr.fetchall()}
         cr.execute("SELECT id, name, active FROM governance_subscription WHERE active OR id = ANY(%s) ORDER BY id",
-                   [list(set(waiting) | set(dead))])
+                   [list(set(waiting) | set(dead) | set(awaiting))])
         subscriptions = cr.fetchall()
 
         f_waiting = prometheus.Family("dg_outbox_waiting", "gauge",
@@ -109,6 +119,10 @@ class GovernanceMetrics(models.AbstractModel):
         f_rate = prometheus.Family("dg_outbox_failure_ratio", "gauge",
                                    "Failed attempts / all attempts since the counters began; for a window "
                                    "use rate() of dg_outbox_attempts_total.")
+        f_awaiting = prometheus.Family("dg_outbox_claims_awaiting_start", "gauge",
+                                       "Events a receiver claimed whose execution has not confirmed its start yet.")
+        f_overdue = prometheus.Family("dg_outbox_claims_start_overdue", "gauge",
+                                      "Of those, the ones past the subscription's start timeout (delivered again).")
         for subscription_id, name, active in subscriptions:
             labels = {"subscription": subscription_id, "name": name or "", "active": "true" if active else "false"}
             count, _first = waiting.get(subscription_id, (0, None))
@@ -121,7 +135,10 @@ class GovernanceMetrics(models.AbstractModel):
             f_attempts.add(failed, outcome="failed", **labels)
             f_dead_total.add(dead_total, **labels)
             f_rate.add(round(failed / (delivered + failed), 6) if delivered + failed else 0.0, **labels)
-        return [f_waiting, f_oldest, f_dead, f_attempts, f_dead_total, f_rate]
+            claimed, overdue = awaiting.get(subscription_id, (0, 0))
+            f_awaiting.add(claimed, **labels)
+            f_overdue.add(overdue, **labels)
+        return [f_waiting, f_oldest, f_dead, f_attempts, f_dead_total, f_rate, f_awaiting, f_overdue]
 
     def _approval_families(self, now):
         cr = self.env.cr

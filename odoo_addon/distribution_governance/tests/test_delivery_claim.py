@@ -139,6 +139,8 @@ class TestDeliveryClaimLease(OutboxCase):
         after = self.claim("lease-key-3")
         self.assertEqual((after["claimed"], after["started"]), (False, True))
         self.assertRecordValues(claim, [{"state": "started", "execution_ref": "101", "claim_key": "lease-key-1"}])
+        self.assertRecordValues(self.event.delivery_ids.with_user(self.manager),
+                                [{"claim_state": "started", "claim_execution_ref": "101"}])
 
     def test_a_lease_run_out_is_taken_over_and_the_first_of_both_executions_to_start_wins(self):
         self.claim("lease-key-1")

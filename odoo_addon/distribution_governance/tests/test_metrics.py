@@ -42,6 +42,12 @@ class TestMetrics(HttpCase, OutboxCase):
                             [fields.Datetime.now() - timedelta(minutes=10), second.id])
         self.env.flush_all()
         self.env.cr.flush()  # the counters are written just before commit
+        # Two claimed events whose executions have not started, one of them past its lease.
+        for delivery in (first, second):
+            self.env["governance.delivery.claim"]._claim(self.subscription, delivery.event_uid,
+                                                         f"metrics-claim-{delivery.id}", confirms_start=True)
+        self.env.cr.execute("UPDATE governance_delivery_claim SET lease_until = %s WHERE event_id = %s",
+                            [fields.Datetime.now() - timedelta(seconds=5), first.event_id.id])
         self.env["governance.exception"].create({
             "exception_type_id": self.env.ref("distribution_governance.exception_type_delivery_dead_lettered").id,
             "category": "technical", "severity": "high", "summary": "Metrics test",
@@ -60,6 +66,8 @@ class TestMetrics(HttpCase, OutboxCase):
         self.assertIn(attempts % "delivered" + " 1", lines)
         self.assertIn(attempts % "failed" + " 1", lines)
         self.assertIn(f"dg_outbox_failure_ratio{{{labels}}} 0.5", lines)
+        self.assertIn(f"dg_outbox_claims_awaiting_start{{{labels}}} 2", lines)
+        self.assertIn(f"dg_outbox_claims_start_overdue{{{labels}}} 1", lines)
         oldest = next(line for line in lines if line.startswith(f"dg_outbox_oldest_waiting_age_seconds{{{labels}}}"))
         self.assertGreaterEqual(float(oldest.split()[-1]), 600)
         self.assertIn('dg_exceptions_past_sla{severity="high",type="delivery_dead_lettered"} 1', lines)
