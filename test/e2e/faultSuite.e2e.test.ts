@@ -11,7 +11,12 @@
  * 3. Odoo restarted mid-dispatch: the same burst; once a quarter is delivered, Odoo's process
  *    group killed (SIGKILL) and started again;
  * 4. a worker killed mid-execution: the same burst; while executions run, one worker killed
- *    (SIGKILL) and a new one started.
+ *    (SIGKILL) and a new one started;
+ * 5. claims whose execution was never queued (n8n's webhook process died between its claim in
+ *    Odoo and queuing the execution, made deterministic): DG_FAULT_LOST_CLAIMS (50) events queued
+ *    while the subscription is archived, each claimed through the API as the webhook process
+ *    would, then the subscription active again. Odoo delivers them, the trigger finds them
+ *    claimed and starts nothing; when the lease runs out Odoo delivers them again and they run.
  *
  * Per case: events emitted (Odoo), delivered (Odoo's delivery state), executions started by event
  * id (n8n's execution table and data in PostgreSQL), lost (emitted, no execution), duplicated
@@ -28,7 +33,7 @@
  * counted as "did nothing", not as a duplicate.
  *
  * Opt-in and long (about 25 minutes with the defaults): DG_FAULT_SUITE=1, DG_FAULT_CASES
- * (default "outage,n8n-restart,odoo-restart,worker-kill"), and a database with the addon
+ * (default "outage,n8n-restart,odoo-restart,worker-kill,lost-claim"), and a database with the addon
  * installed, the integration user and an admin who is a Governance Manager (bench/README.md):
  * DG_FAULT_DB, ODOO_LOGIN/ODOO_PASSWORD, ODOO_ADMIN_LOGIN/ODOO_ADMIN_PASSWORD,
  * DG_ODOO_BIN (/opt/odoo18/odoo-bin), DG_ODOO_CONFIG (/opt/odoo18.conf), DG_ODOO_PYTHON
@@ -64,7 +69,8 @@ const WAIT_S = Number(env.DG_FAULT_WAIT_S || 1);
 const CASE_TIMEOUT_MS = Number(env.DG_FAULT_CASE_TIMEOUT_S || 1800) * 1000;
 const DISPATCHERS = Number(env.DG_FAULT_DISPATCHERS || 2);
 const START_TIMEOUT_S = Number(env.DG_FAULT_START_TIMEOUT_S || 60);
-const CASES = (env.DG_FAULT_CASES || 'outage,n8n-restart,odoo-restart,worker-kill').split(',').map((name) => name.trim());
+const LOST_CLAIMS = Number(env.DG_FAULT_LOST_CLAIMS || 50);
+const CASES = (env.DG_FAULT_CASES || 'outage,n8n-restart,odoo-restart,worker-kill,lost-claim').split(',').map((name) => name.trim());
 
 const WORKFLOW_ID = 'dgFaultSuite0001';
 const WEBHOOK_ID = 'd4b1e2c3-0000-4000-8000-00000000fa17';
@@ -489,6 +495,27 @@ describeSuite('fault suite: Odoo prefork + n8n queue mode', () => {
 		const recovered = Date.now();
 		const row = await report('worker killed mid-execution', afterDelivery, afterExecution,
 			await drained(afterDelivery, afterExecution, BURST, recovered));
+		expect([row.lost, row.duplicated]).toEqual([0, 0]);
+	}, caseTimeout);
+
+	(CASES.includes('lost-claim') ? it : it.skip)(`${LOST_CLAIMS} events claimed by a webhook process that died before queuing them`, async () => {
+		const { afterDelivery, afterExecution } = await startCase();
+		await adminCall('governance.subscription', 'write', [[subscriptionId], { active: false }]);
+		await emit(LOST_CLAIMS, 'lost-claim');
+		const integration = await odooSession.session(odoo.url, DB, LOGIN, PASSWORD);
+		for (const id of await eventIds(afterDelivery)) {
+			const claim = await integration('governance.api', 'claim_delivery', [{
+				subscription_id: subscriptionId, event_id: id, idempotency_key: `fault-suite-lost:${id}`, confirms_start: true,
+			}]);
+			expect(claim.claimed).toBe(true);
+		}
+		await adminCall('governance.subscription', 'write', [[subscriptionId], { active: true }]);
+		const recovered = Date.now();
+		await untilDelivered(afterDelivery, LOST_CLAIMS);
+		log(`${LOST_CLAIMS} claimed events delivered once after ${((Date.now() - recovered) / 1000).toFixed(1)} s; no execution yet: ${
+			(await n8nExecutions(afterExecution)).length}`);
+		const row = await report('claimed, never queued (webhook process died)', afterDelivery, afterExecution,
+			await drained(afterDelivery, afterExecution, LOST_CLAIMS, recovered));
 		expect([row.lost, row.duplicated]).toEqual([0, 0]);
 	}, caseTimeout);
 
