@@ -3,8 +3,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ODOO_CREDENTIAL_TYPE } from '../shared/transport';
 import * as reportAutomationFailure from './actions/reportAutomationFailure.operation';
+import * as rerunCrashedExecution from './actions/rerunCrashedExecution.operation';
 
-const operations = { reportAutomationFailure };
+const operations = { reportAutomationFailure, rerunCrashedExecution };
 
 export class GovernanceException implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,7 +18,8 @@ export class GovernanceException implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
-		description: 'Raises exceptions in Odoo\'s governance queue, such as a failed n8n execution',
+		description:
+			'Raises exceptions in Odoo\'s governance queue, such as a failed n8n execution, and reruns the event of a crashed one',
 		defaults: { name: 'Governance Exception' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -37,10 +39,18 @@ export class GovernanceException implements INodeType {
 						description:
 							'One technical exception in Odoo per failed execution, from the Error Trigger\'s output',
 					},
+					{
+						name: 'Rerun Crashed Execution',
+						value: 'rerunCrashedExecution',
+						action: 'Run a crashed execution s event again',
+						description:
+							'Odoo delivers the governance event of an execution n8n marked crashed (its worker died) again, so it runs once more',
+					},
 				],
 				default: 'reportAutomationFailure',
 			},
 			...reportAutomationFailure.description,
+			...rerunCrashedExecution.description,
 		],
 	};
 

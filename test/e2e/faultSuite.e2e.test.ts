@@ -29,8 +29,11 @@
  *
  * An execution counts for an event when its data holds the event id, or when Odoo's claim names
  * it as the execution that started the event (a killed worker's execution keeps no data). An
- * execution that started, was told by Odoo that another one runs its event and did nothing is
- * counted as "did nothing", not as a duplicate.
+ * event is lost when no execution ran it to the end (status success), duplicated when more than
+ * one did. An execution that started, was told by Odoo that another one runs its event and did
+ * nothing is counted as "did nothing". The shipped automation-failures template runs (every
+ * minute here) and reruns the events of executions n8n marked crashed; a case is over only when
+ * no claim still names a crashed execution.
  *
  * Opt-in and long (about 25 minutes with the defaults): DG_FAULT_SUITE=1, DG_FAULT_CASES
  * (default "outage,n8n-restart,odoo-restart,worker-kill,lost-claim"), and a database with the addon
@@ -73,6 +76,27 @@ const LOST_CLAIMS = Number(env.DG_FAULT_LOST_CLAIMS || 50);
 const CASES = (env.DG_FAULT_CASES || 'outage,n8n-restart,odoo-restart,worker-kill,lost-claim').split(',').map((name) => name.trim());
 
 const WORKFLOW_ID = 'dgFaultSuite0001';
+// The shipped automation-failures template reruns the events of crashed executions; here every
+// minute, without its ops-channel posts (no chat service on this machine).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const automationFailures = require('../../workflows/automation-failures.json') as {
+	id: string;
+	nodes: { name: string; parameters: Record<string, unknown> }[];
+	connections: Record<string, unknown>;
+};
+const crashRecovery = {
+	...automationFailures,
+	nodes: automationFailures.nodes
+		.filter((node) => !node.name.startsWith('Tell Ops'))
+		.map((node) =>
+			node.name === 'Every 5 Minutes'
+				? { ...node, parameters: { rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] } } }
+				: node,
+		),
+	connections: Object.fromEntries(
+		Object.entries(automationFailures.connections).filter(([from]) => !['Raise Technical Exception', 'Rerun Started'].includes(from)),
+	),
+};
 const WEBHOOK_ID = 'd4b1e2c3-0000-4000-8000-00000000fa17';
 const TRIGGER_PATH = `${WEBHOOK_ID}/odoo-governance`;
 const workflow = {
@@ -330,7 +354,14 @@ async function drained(afterDelivery: number, afterExecution: number, expected: 
 			const executions = await n8nExecutions(afterExecution).catch(() => undefined);
 			const running = executions?.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status)).length;
 			const awaitingStart = await claimsAwaitingStart().catch(() => undefined);
-			if (waiting === 0 && running === 0 && awaitingStart === 0 &&
+			// A crashed execution still named by its event's claim: its rerun has not happened yet.
+			const crashed = (executions ?? []).filter((execution) => execution.status === 'crashed').map((execution) => String(execution.id));
+			const awaitingRerun = crashed.length
+				? await adminCall('governance.delivery.claim', 'search_count', [[
+					['subscription_id', '=', subscriptionId], ['state', '=', 'started'], ['execution_ref', 'in', crashed],
+				]]).catch(() => undefined)
+				: 0;
+			if (waiting === 0 && running === 0 && awaitingStart === 0 && awaitingRerun === 0 &&
 				(states.delivered ?? 0) + (states.dead_letter ?? 0) >= expected) {
 				return Date.now() - from;
 			}
@@ -359,6 +390,7 @@ async function report(name: string, afterDelivery: number, afterExecution: numbe
 	const startedBy = new Map<string, string>();
 	for (const [id, claim] of claimed) if (claim.state === 'started' && claim.execution) startedBy.set(claim.execution, id);
 	const perEvent = new Map<string, number>();
+	const finished = new Map<string, number>();
 	let unfinished = 0;
 	let didNothing = 0;
 	for (const execution of executions) {
@@ -366,12 +398,17 @@ async function report(name: string, afterDelivery: number, afterExecution: numbe
 		const started = startedBy.get(String(execution.id));
 		if (started) events.add(started);
 		for (const id of events) perEvent.set(id, (perEvent.get(id) ?? 0) + 1);
+		if (execution.status === 'success') for (const id of events) finished.set(id, (finished.get(id) ?? 0) + 1);
 		if (!events.size && execution.status === 'success') didNothing++;
 		if (execution.status !== 'success') unfinished++;
 	}
 	const emitted = new Set(ids);
-	const lost = ids.filter((id) => !perEvent.has(id)).length;
-	const duplicated = [...perEvent.entries()].reduce((sum, [id, count]) => sum + (emitted.has(id) ? count - 1 : 0), 0);
+	// Lost: no execution ran the event to its end. Duplicated: more than one did.
+	const lost = ids.filter((id) => !finished.has(id)).length;
+	const duplicated = [...finished.entries()].reduce((sum, [id, count]) => sum + (emitted.has(id) ? count - 1 : 0), 0);
+	const rerun = await adminCall('governance.delivery', 'search_count', [[
+		['subscription_id', '=', subscriptionId], ['id', '>', afterDelivery], ['replay_count', '>', 0],
+	]], { context: { active_test: false } });
 	const row = {
 		case: name,
 		emitted: ids.length,
@@ -381,6 +418,8 @@ async function report(name: string, afterDelivery: number, afterExecution: numbe
 		executions: executions.length,
 		'did nothing (event ran elsewhere)': didNothing,
 		'started in Odoo': [...claimed.values()].filter((claim) => claim.state === 'started').length,
+		'crashed (worker killed)': executions.filter((execution) => execution.status === 'crashed').length,
+		'events run again after a crash': rerun,
 		lost,
 		duplicated,
 		unfinished,
@@ -417,11 +456,26 @@ describeSuite('fault suite: Odoo prefork + n8n queue mode', () => {
 			credentials: [{
 				id: 'dg-odoo', name: 'Distribution Governance Odoo', type: 'distributionGovernanceOdooApi',
 				data: { url: odoo.url, database: DB, login: LOGIN, secret: PASSWORD, protocol: 'jsonRpc' },
+			}, {
+				// Its key exists only once n8n runs (set after login, below).
+				id: 'n8n-api', name: 'n8n API', type: 'n8nApi',
+				data: { apiKey: 'set-after-login', baseUrl: 'http://127.0.0.1:1/api/v1' },
 			}],
-			workflows: [workflow],
+			workflows: [workflow, {
+				...crashRecovery,
+				nodes: crashRecovery.nodes.map((node) => node.name === 'n8n API URL'
+					? { ...node, parameters: { assignments: { assignments: [
+						{ id: 'af-crash-url-1', name: 'apiUrl', value: `${n8n.baseUrl}/api/v1`, type: 'string' },
+					] }, options: {} } }
+					: node),
+			}],
 		});
 		n8n.publish(WORKFLOW_ID);
+		n8n.publish(crashRecovery.id);
 		await cluster.start({ first: true });
+		await n8n.rest('PATCH', '/rest/credentials/n8n-api', {
+			name: 'n8n API', type: 'n8nApi', data: { apiKey: n8n.apiKey, baseUrl: `${n8n.baseUrl}/api/v1` },
+		});
 		await n8n.waitForWebhook(TRIGGER_PATH, 60000);
 		const url = `${n8n.webhookUrl}webhook/${TRIGGER_PATH}`;
 		for (let tries = 0; !subscriptionId && tries < 120; tries++) {

@@ -53,6 +53,9 @@ const n8nNodes: Record<string, number[]> = {
 	'n8n-nodes-base.slack': [2, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7],
 	'n8n-nodes-base.n8n': [1],
 	'n8n-nodes-base.merge': [1, 2, 2.1, 3, 3.1, 3.2],
+	'n8n-nodes-base.set': [3, 3.1, 3.2, 3.3, 3.4, 3.5],
+	'n8n-nodes-base.splitOut': [1],
+	'n8n-nodes-base.filter': [2, 2.1, 2.2, 2.3],
 };
 
 const versions = (description: INodeTypeDescription) =>
@@ -112,6 +115,20 @@ describe('the automation-failures template (S9)', () => {
 		expect(read.credentials?.n8nApi.name).toBe('n8n API');
 		const merge = template.nodes.find((node) => node.name === 'With Its Execution')!;
 		expect(merge.parameters).toMatchObject({ mode: 'combine', combineBy: 'combineByPosition' });
+	});
+
+	it('every 5 minutes, runs again the events of executions n8n marked crashed (a killed worker)', () => {
+		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
+		expect(targets('Every 5 Minutes')).toEqual([['n8n API URL']]);
+		expect(targets('n8n API URL')).toEqual([['Crashed Executions']]);
+		expect(targets('Crashed Executions')).toEqual([['Each Crashed Execution']]);
+		expect(targets('Each Crashed Execution')).toEqual([['Run Its Event Again']]);
+		expect(targets('Run Its Event Again')).toEqual([['Rerun Started']]);
+		expect(targets('Rerun Started')).toEqual([['Tell Ops About Rerun']]);
+		const list = template.nodes.find((node) => node.name === 'Crashed Executions')!;
+		expect(JSON.stringify(list.parameters.queryParameters)).toContain('"name":"status","value":"crashed"');
+		const rerun = template.nodes.find((node) => node.name === 'Run Its Event Again')!;
+		expect(rerun.parameters).toMatchObject({ operation: 'rerunCrashedExecution', executionId: '={{ $json.id }}' });
 	});
 });
 

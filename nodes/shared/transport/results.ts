@@ -160,6 +160,14 @@ export const governanceResults = {
 			started_at: z.string().min(1),
 		})
 		.passthrough(),
+	rerun_crashed_execution: z
+		.object({
+			rerun: z.boolean(),
+			execution_id: z.string(),
+			event_id: z.string(),
+			subscription_id: z.number().int(),
+		})
+		.passthrough(),
 	raise_exception: z
 		.object({
 			exception_id: z.number().int(),

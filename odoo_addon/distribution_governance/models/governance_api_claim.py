@@ -8,7 +8,8 @@ INTEGRATION = ["distribution_governance.group_integration"]
 
 class GovernanceApi(models.AbstractModel):
     """claim_delivery / confirm_delivery_start: the trigger claims an event before it starts a
-    workflow for it, and the execution confirms when it starts."""
+    workflow for it, and the execution confirms when it starts; rerun_crashed_execution: the event
+    of an execution that crashed is delivered again."""
 
     _inherit = "governance.api"
 
@@ -29,3 +30,9 @@ class GovernanceApi(models.AbstractModel):
             raise MissingError(coded("not_found", _("Subscription %s does not exist.", params["subscription_id"])))
         return self.env["governance.delivery.claim"].sudo()._start(
             subscription, params["event_id"], params["claim_key"], params.get("execution_id") or "")
+
+    @api.model
+    def rerun_crashed_execution(self, payload=None):
+        params = self._params("rerun_crashed_execution", payload, INTEGRATION)
+        return self.env["governance.delivery.claim"].sudo()._rerun_crashed(
+            self.env.user, params["execution_id"], params.get("workflow_name") or "")

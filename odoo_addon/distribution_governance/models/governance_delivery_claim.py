@@ -117,6 +117,9 @@ class GovernanceDeliveryClaim(models.Model):
         # The dispatcher's look for leases run out reads unstarted leased claims only.
         create_index(self.env.cr, "governance_delivery_claim_lease_index", self._table, ["lease_until"],
                      where="state = 'claimed' AND lease_until IS NOT NULL")
+        # rerun_crashed_execution finds a claim by the execution that started its event.
+        create_index(self.env.cr, "governance_delivery_claim_execution_index", self._table, ["execution_ref"],
+                     where="execution_ref IS NOT NULL")
 
     @api.model
     def _queued_event(self, subscription, event_uid):
@@ -215,6 +218,30 @@ class GovernanceDeliveryClaim(models.Model):
             _logger.info("Outbox: %s delivered events had no execution started within their lease; delivering again",
                          len(deliveries))
         return len(deliveries)
+
+    @api.model
+    def _rerun_crashed(self, user, execution_ref, workflow_name=""):
+        """Deliver again the event that execution ``execution_ref`` started for one of ``user``'s
+        subscriptions and never finished (the receiver reports it crashed); the API's result."""
+        claim = self.search([("execution_ref", "=", execution_ref), ("state", "=", "started"),
+                             ("subscription_id.registered_by_id", "=", user.id)], limit=1)
+        subscription = claim.subscription_id
+        delivery = self.env["governance.delivery"].sudo().search([
+            ("subscription_id", "=", subscription.id), ("event_id", "=", claim.event_id.id)], limit=1)
+        if not claim or not delivery or not subscription.active:
+            return {"rerun": False, "execution_id": execution_ref, "event_id": "", "subscription_id": 0}
+        event_uid = claim.event_id.event_uid
+        claim.unlink()
+        delivery.write({"state": "pending", "attempt_count": 0, "failed_attempt_count": 0,
+                        "next_attempt_at": fields.Datetime.now(), "replay_count": delivery.replay_count + 1})
+        subscription._audit(
+            _("Execution %(execution)s%(workflow)s crashed before it finished %(event)s; the event is delivered "
+              "again to %(name)s", execution=execution_ref, event=event_uid, name=subscription.name,
+              workflow=f" ({workflow_name})" if workflow_name else ""),
+            delivery_id=delivery.id, event_id=event_uid, execution_id=execution_ref)
+        delivery._trigger_dispatch()
+        return {"rerun": True, "execution_id": execution_ref, "event_id": event_uid,
+                "subscription_id": subscription.id}
 
     @api.model
     def _release(self, deliveries):

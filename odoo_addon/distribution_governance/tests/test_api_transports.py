@@ -117,6 +117,10 @@ class TestApiOverBothTransports(GovernanceCase, HttpCase):
                      "execution_id": f"{name}-exec-1"}
             self.assertEqual(call("confirm_delivery_start", start)["execution_id"], f"{name}-exec-1")
             self.assertFalse(call("confirm_delivery_start", dict(start, claim_key=f"{name}-claim-0004"))["started"])
+            self.assertEqual(call("rerun_crashed_execution", {"execution_id": f"{name}-exec-1"})["event_id"],
+                             leased_event.event_uid)
+            self.assertEqual(call("rerun_crashed_execution", {"execution_id": f"{name}-exec-1"}),
+                             {"rerun": False, "execution_id": f"{name}-exec-1", "event_id": "", "subscription_id": 0})
             risk = call("purchase_risk_inputs", {"limit": 5})
             self.assertIn("orders", risk)
             note = call("post_summary_note", {

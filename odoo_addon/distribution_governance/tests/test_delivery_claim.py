@@ -197,6 +197,37 @@ class TestDeliveryClaimLease(OutboxCase):
         with self.assertRaisesRegex(MissingError, r"has no claim awaiting its start.*\[dg:not_found\]$"):
             self.start("plain-key-1", event_uid=second.event_uid)
 
+    def test_the_event_of_a_crashed_execution_is_delivered_again_once(self):
+        self.claim("lease-key-1")
+        self.start("lease-key-1", "501")
+        delivery = self.event.delivery_ids
+        self.dispatch()
+        self.assertEqual(delivery.state, "delivered")
+        rerun = self.api.rerun_crashed_execution({"execution_id": "501", "workflow_name": "Procurement"})
+        self.assertEqual(rerun, {"rerun": True, "execution_id": "501", "event_id": self.event.event_uid,
+                                 "subscription_id": self.subscription.id})
+        self.assertRecordValues(delivery, [{"state": "pending", "replay_count": 1, "attempt_count": 0}])
+        entry = self.env["governance.audit.log"].search([], limit=1)
+        self.assertIn("Execution 501 (Procurement) crashed before it finished", entry.summary)
+        self.assertEqual(self.api.rerun_crashed_execution({"execution_id": "501"}),
+                         {"rerun": False, "execution_id": "501", "event_id": "", "subscription_id": 0},
+                         "asked again: nothing more happens")
+        # The redelivery is claimed and started by a new execution, which runs it.
+        self.assertEqual(self.claim("lease-key-2")["claimed"], True)
+        self.assertEqual(self.start("lease-key-2", "502")["started"], True)
+
+    def test_only_the_subscriptions_owner_reruns_and_only_started_events(self):
+        self.claim("lease-key-1")
+        self.assertFalse(self.api.rerun_crashed_execution({"execution_id": "601"})["rerun"], "not started")
+        self.start("lease-key-1", "601")
+        other = self.env["governance.api"].with_user(self.other_integration)
+        self.assertFalse(other.rerun_crashed_execution({"execution_id": "601"})["rerun"])
+        with self.assertRaisesRegex(AccessError, r"\[dg:forbidden\]$"):
+            self.env["governance.api"].with_user(self.buyer).rerun_crashed_execution({"execution_id": "601"})
+        with self.assertRaisesRegex(ValidationError, r"execution_id: must have at most 64.*\[dg:invalid_params\]$"):
+            self.api.rerun_crashed_execution({"execution_id": "6" * 65})
+        self.assertEqual(self.Claim.search([("subscription_id", "=", self.subscription.id)]).state, "started")
+
     def test_start_params_are_bounded(self):
         self.claim("lease-key-1")
         with self.assertRaisesRegex(ValidationError, r"execution_id: must have at most 64.*\[dg:invalid_params\]$"):
