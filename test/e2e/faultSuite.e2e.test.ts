@@ -418,7 +418,8 @@ async function report(name: string, afterDelivery: number, afterExecution: numbe
 		executions: executions.length,
 		'did nothing (event ran elsewhere)': didNothing,
 		'started in Odoo': [...claimed.values()].filter((claim) => claim.state === 'started').length,
-		'crashed (worker killed)': executions.filter((execution) => execution.status === 'crashed').length,
+		// n8n marks a killed worker's execution crashed, and later error.
+		'killed (crashed or error)': executions.filter((execution) => ['crashed', 'error'].includes(execution.status)).length,
 		'events run again after a crash': rerun,
 		lost,
 		duplicated,

@@ -1,5 +1,6 @@
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import psycopg2.errors
@@ -21,6 +22,14 @@ DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch"
 # threads): both claim due rows with SKIP LOCKED, so they share the work and never send one twice.
 SECOND_DISPATCH_CRON = "distribution_governance.ir_cron_governance_dispatch_2"
 TRIGGERED_FLAG = "distribution_governance.dispatch_triggered"
+# How many deliveries of a batch are posted at once (system parameter; 1 = one after the other).
+# A batch never holds two deliveries about the same document (CLAIM_DUE), so order per document
+# holds at any width; the posts run in threads that touch no database, the results are recorded
+# in this transaction afterwards.
+PARALLELISM_PARAM = "distribution_governance.dispatch_parallelism"
+DEFAULT_PARALLELISM = 4
+MAX_PARALLELISM = 16
+_senders = ThreadPoolExecutor(max_workers=MAX_PARALLELISM, thread_name_prefix="governance-outbox")
 
 # The due deliveries of active subscriptions that are next in line: none of their subscription's
 # earlier deliveries about the same document is still waiting (a dead-lettered or delivered one
@@ -178,34 +187,64 @@ class GovernanceDelivery(models.Model):
         return self.sudo().browse(ids)
 
     @api.model
+    def _parallelism(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(PARALLELISM_PARAM)
+        try:
+            return min(max(int(value), 1), MAX_PARALLELISM) if value else DEFAULT_PARALLELISM
+        except ValueError:
+            _logger.warning("Outbox: %s=%r is not a number; posting %s at once", PARALLELISM_PARAM, value,
+                            DEFAULT_PARALLELISM)
+            return DEFAULT_PARALLELISM
+
+    @api.model
     def _dispatch_due(self, batch_size=BATCH_SIZE, time_budget=BATCH_TIME_BUDGET_SECONDS):
         """Send one batch of due deliveries in this transaction; returns how many were processed.
 
-        When a subscription's receiver fails, its other deliveries in the batch are not sent: they
-        are recorded as failed with that reason and follow the same retry schedule. A receiver that
-        is down or slow so costs one connection or timeout per batch, not one per delivery, and
-        its backlog backs off (and is dead-lettered) together.
+        Deliveries are posted a few at a time (``_parallelism``). When a subscription's receiver
+        fails, its later deliveries in the batch are not sent: they are recorded as failed with
+        that reason and follow the same retry schedule. A receiver that is down or slow so costs
+        one wave of connections or timeouts per batch, not one per delivery, and its backlog backs
+        off (and is dead-lettered) together.
         """
         started = time.monotonic()
         failures = {}
         answered = set()
         processed = 0
-        for delivery in self._claim_due(batch_size):
+        due = self._claim_due(batch_size)
+        width = self._parallelism()
+        for start in range(0, len(due), width):
             if time.monotonic() - started > time_budget:
                 break
-            subscription = delivery.subscription_id
-            if subscription.id in failures:
-                delivery._record(webhook_client.Result(None, 0, _(
-                    "not sent: the receiver failed just before in this batch (%s)", failures[subscription.id])))
+            wave = due[start:start + width]
+            results = {}
+            requests_ = {}
+            for delivery in wave:
+                subscription_id = delivery.subscription_id.id
+                if subscription_id in failures:
+                    results[delivery] = webhook_client.Result(None, 0, _(
+                        "not sent: the receiver failed just before in this batch (%s)", failures[subscription_id]))
+                    continue
+                request = delivery._request()
+                if isinstance(request, webhook_client.Result):
+                    results[delivery] = request
+                else:
+                    requests_[delivery] = request
+            if len(requests_) > 1:
+                posts = {delivery: _senders.submit(webhook_client.post, *request)
+                         for delivery, request in requests_.items()}
+                results.update({delivery: post.result() for delivery, post in posts.items()})
             else:
-                result = delivery._send()
+                results.update({delivery: webhook_client.post(*request) for delivery, request in requests_.items()})
+            for delivery in wave:
+                subscription = delivery.subscription_id
+                result = results[delivery]
                 delivery._record(result)
+                processed += 1
                 if not outbox.is_success(result.status):
-                    failures[subscription.id] = result.error
+                    failures.setdefault(subscription.id, result.error)
                 elif subscription.id not in answered:
                     answered.add(subscription.id)
                     subscription._bring_backlog_forward()
-            processed += 1
         return processed
 
     def _headers(self, timestamp):
@@ -219,8 +258,8 @@ class GovernanceDelivery(models.Model):
         })
         return headers
 
-    def _send(self):
-        """Post this delivery, signed, once; the webhook_client.Result."""
+    def _request(self):
+        """The arguments of this delivery's post (webhook_client.post), or a Result when it must not be sent."""
         self.ensure_one()
         subscription = self.subscription_id
         # Checked again before every attempt: the host may resolve elsewhere now (DNS rebinding),
@@ -228,8 +267,13 @@ class GovernanceDelivery(models.Model):
         refusal = subscription._url_problem(subscription.url)
         if refusal:
             return webhook_client.Result(None, 0, _("not sent: the target URL %s", refusal))
-        return webhook_client.post(subscription.url, self.event_id.body.encode("utf-8"),
-                                   self._headers(int(time.time())), subscription.timeout_seconds)
+        return (subscription.url, self.event_id.body.encode("utf-8"), self._headers(int(time.time())),
+                subscription.timeout_seconds)
+
+    def _send(self):
+        """Post this delivery, signed, once; the webhook_client.Result."""
+        request = self._request()
+        return request if isinstance(request, webhook_client.Result) else webhook_client.post(*request)
 
     def _record(self, result):
         """Record one attempt's result: delivered, retried after a backoff, or dead-lettered."""

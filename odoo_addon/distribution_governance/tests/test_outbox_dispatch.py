@@ -64,7 +64,8 @@ class TestDispatch(OutboxCase):
         self.assertEqual(len(self.receiver.requests), 3)
         captured = [{"secrets": [subscription.secret], "headers": request["headers"], "body": request["body"]}
                     for request in self.receiver.requests]
-        forged = dict(captured[0], secrets=[signature.generate_secret()])
+        raised = next(request for request in captured if '"exception.raised"' in request["body"])
+        forged = dict(raised, secrets=[signature.generate_secret()])
         results = verify_with_typescript([*captured, forged])
         self.assertEqual(sorted((result["type"], result["signature"], tuple(result["schema_errors"])) for result in results), [
             ("exception.raised", "no_matching_signature", ()),
@@ -165,6 +166,7 @@ class TestDispatch(OutboxCase):
         self.assertEqual(deliveries.mapped("state"), ["pending"] * 2)
 
     def test_a_later_event_of_a_document_waits_for_the_earlier_one(self):
+        self.env["ir.config_parameter"].sudo().set_param("distribution_governance.dispatch_parallelism", "1")
         subscription = self.make_subscription()
         order, other_order = self.make_order(), self.make_order()
         first, second = self.ping(subscription, order), self.ping(subscription, order)
@@ -206,11 +208,12 @@ class TestDispatch(OutboxCase):
             event = self.ping(failing, self.make_order())
             self.Delivery._queue(event, healthy)
         self.assertEqual(self.dispatch(), 10)
-        self.assertEqual(len(failing_receiver.requests), 1, "one request to the failing receiver")
+        # One wave: the batch posts four at a time (f1 h1 f2 h2), two of them to the failing receiver.
+        self.assertEqual(len(failing_receiver.requests), 2, "one wave of requests to the failing receiver")
         self.assertEqual(len(self.receiver.requests), 5, "the healthy one gets all of its deliveries")
         waiting = failing.delivery_ids
         self.assertEqual(waiting.mapped("state"), ["retrying"] * 5, "the failing one's backlog backs off together")
-        self.assertEqual(len(waiting.filtered(lambda delivery: delivery.last_error.startswith("not sent"))), 4)
+        self.assertEqual(len(waiting.filtered(lambda delivery: delivery.last_error.startswith("not sent"))), 3)
         self.assertEqual(self.Delivery._due_count(), 0, "nothing left to spin on")
 
     def test_a_returning_receiver_gets_its_backlog_at_the_next_tick(self):
@@ -245,7 +248,36 @@ class TestDispatch(OutboxCase):
                              if event["subject"] == f"purchase.order/{orders[0].id}"]
         self.assertEqual(about_first_order, [events[0].event_uid, events[4].event_uid], "in order per document")
 
+    def test_a_batch_posts_several_at_once_but_never_two_about_one_document(self):
+        subscription = self.make_subscription()
+        orders = [self.make_order() for _index in range(4)]
+        first = [self.ping(subscription, order) for order in orders]
+        later = self.ping(subscription, orders[0])
+        self.receiver.delay = 0.3
+        self.assertEqual(self.dispatch(), 4, "the later event of orders[0] waits for the next batch")
+        self.assertEqual({event["id"] for event in self.receiver.events()}, {event.event_uid for event in first})
+        self.assertGreater(len({request["client_port"] for request in self.receiver.requests}), 1,
+                           "posted on several connections at once")
+        self.assertEqual(self.dispatch(), 1)
+        self.assertEqual(self.receiver.events()[-1]["id"], later.event_uid)
+        self.assertEqual(subscription.delivery_ids.mapped("state"), ["delivered"] * 5)
+
+    def test_one_at_a_time_when_the_setting_says_so(self):
+        self.env["ir.config_parameter"].sudo().set_param("distribution_governance.dispatch_parallelism", "1")
+        failing_receiver = Receiver()
+        self.addCleanup(failing_receiver.stop)
+        failing_receiver.reset(status=502)
+        failing = self.make_subscription(url=failing_receiver.url)
+        for _index in range(3):
+            self.ping(failing, self.make_order())
+        self.dispatch()
+        self.assertEqual(len(failing_receiver.requests), 1)
+        for value, width in (("0", 1), ("99", 16), ("many", 4), ("", 4)):
+            self.env["ir.config_parameter"].sudo().set_param("distribution_governance.dispatch_parallelism", value)
+            self.assertEqual(self.Delivery._parallelism(), width, value)
+
     def test_connections_are_reused(self):
+        self.env["ir.config_parameter"].sudo().set_param("distribution_governance.dispatch_parallelism", "1")
         subscription = self.make_subscription()
         for _index in range(4):
             self.ping(subscription, self.make_order())
