@@ -231,6 +231,8 @@ class N8nInstance {
 		this.env.NODE_ENV = 'production';
 		delete this.env.NODE_OPTIONS;
 		delete this.env.JEST_WORKER_ID;
+		// For profiling n8n itself (bench/README.md: e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+		if (process.env.DG_N8N_NODE_OPTIONS) this.env.NODE_OPTIONS = process.env.DG_N8N_NODE_OPTIONS;
 	}
 
 	n8n(args) {
