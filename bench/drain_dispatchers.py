@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Outbox drain with one and with two dispatchers (issue 15, item 5), in the same run.
+"""Outbox drain with one and with two dispatchers, posting one or four at once (issue 15, item 5), in the same run.
 
 The second dispatcher is the cron "Governance: deliver outbox events (second dispatcher)"
 (inactive by default). For each round this script turns it off (one dispatcher) or on (two),
@@ -33,6 +33,8 @@ def main():
     parser.add_argument("--odoo-python", default=os.environ.get("ODOO_PYTHON", sys.executable))
     parser.add_argument("--odoo-config", default=os.environ.get("ODOO_CONFIG"))
     parser.add_argument("--addons-path", default=os.environ.get("ODOO_ADDONS_PATH"))
+    parser.add_argument("--receiver-delay", type=float, default=0.0,
+                        help="seconds the receiver takes per delivery (n8n's trigger answers after its claim in Odoo)")
     parser.add_argument("--pg", default="host=127.0.0.1 port=5432 user=odoo password=odoo",
                         help="libpq connection string (without dbname) to switch the second dispatcher in SQL")
     args = parser.parse_args()
@@ -44,13 +46,16 @@ def main():
         subprocess.run(["psql", f"{args.pg} dbname={args.db}", "-qc",
                         f"UPDATE ir_cron SET active = {'true' if active else 'false'} WHERE id = (SELECT res_id"
                         f" FROM ir_model_data WHERE module = '{module}' AND name = '{name}')"], check=True)
-    receiver = Receiver()
+    receiver = Receiver(delay=args.receiver_delay)
     subscription = odoo.call("governance.subscription", "create", {
         "name": "bench dispatchers", "url": receiver.url, "event_types": "governance.ping"})
     rates = {}
+    parallelism = "distribution_governance.dispatch_parallelism"
     try:
-        for dispatchers in (1, 2, 1, 2):
+        # (dispatchers, deliveries posted at once per dispatcher), twice each.
+        for dispatchers, width in [(1, 1), (1, 4), (2, 4)] * 2:
             second_dispatcher(dispatchers == 2)
+            odoo.call("ir.config_parameter", "set_param", parallelism, str(width))
             receiver.reset()
             committed = seed_backlog(args, subscription, args.events)
             if not receiver.wait_for(args.events, timeout=3600):
@@ -61,13 +66,15 @@ def main():
             copies = Counter(event_id for _at, event_id, _size in receipts)
             twice = sum(count - 1 for count in copies.values() if count > 1)
             rate = len(copies) / (last - committed)
-            rates.setdefault(dispatchers, []).append(rate)
-            print(f"{dispatchers} dispatcher(s): {len(copies)} events in {last - committed:.1f} s = {rate:.0f} events/s; "
-                  f"sent twice: {twice}", flush=True)
-        one, two = (max(rates[n]) for n in (1, 2))
-        print(f"drain with two dispatchers / one (best of two rounds each): {two / one:.2f}")
+            rates.setdefault((dispatchers, width), []).append(rate)
+            print(f"{dispatchers} dispatcher(s) posting {width} at once: {len(copies)} events in {last - committed:.1f} s"
+                  f" = {rate:.0f} events/s; sent twice: {twice}", flush=True)
+        best = {key: max(values) for key, values in rates.items()}
+        print(f"one dispatcher, 4 at once / one at a time: {best[(1, 4)] / best[(1, 1)]:.2f}")
+        print(f"two dispatchers / one (4 at once each):     {best[(2, 4)] / best[(1, 4)]:.2f}")
     finally:
         second_dispatcher(False)
+        odoo.call("ir.config_parameter", "set_param", parallelism, "")
         odoo.call("governance.subscription", "write", [subscription], {"active": False})
         receiver.stop()
 

@@ -31,9 +31,10 @@
  * it as the execution that started the event (a killed worker's execution keeps no data). An
  * event is lost when no execution ran it to the end (status success), duplicated when more than
  * one did. An execution that started, was told by Odoo that another one runs its event and did
- * nothing is counted as "did nothing". The shipped automation-failures template runs (every
- * minute here) and reruns the events of executions n8n marked crashed; a case is over only when
- * no claim still names a crashed execution.
+ * nothing is counted as "did nothing". The shipped automation-failures template is the
+ * workflow's error workflow and runs (every minute here): it reruns the events of executions
+ * whose worker died (n8n fails them as "processed too many times", or marks them crashed); a case
+ * is over only when no claim still names such an execution.
  *
  * Opt-in and long (about 25 minutes with the defaults): DG_FAULT_SUITE=1, DG_FAULT_CASES
  * (default "outage,n8n-restart,odoo-restart,worker-kill,lost-claim"), and a database with the addon
@@ -135,7 +136,9 @@ const workflow = {
 		Ping: { main: [[{ node: 'Work', type: 'main', index: 0 }]] },
 		Work: { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
 	},
-	settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },
+	// Failures go to the shipped automation-failures template (imported below), whose "Worker Died"
+	// path reruns the event of an execution whose worker was killed.
+	settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', errorWorkflow: 'dgAutomationFail' },
 	pinData: {},
 	active: false,
 };
@@ -355,7 +358,9 @@ async function drained(afterDelivery: number, afterExecution: number, expected: 
 			const running = executions?.filter((execution) => ['new', 'running', 'waiting'].includes(execution.status)).length;
 			const awaitingStart = await claimsAwaitingStart().catch(() => undefined);
 			// A crashed execution still named by its event's claim: its rerun has not happened yet.
-			const crashed = (executions ?? []).filter((execution) => execution.status === 'crashed').map((execution) => String(execution.id));
+			const crashed = (executions ?? [])
+				.filter((execution) => ['crashed', 'error'].includes(execution.status))
+				.map((execution) => String(execution.id));
 			const awaitingRerun = crashed.length
 				? await adminCall('governance.delivery.claim', 'search_count', [[
 					['subscription_id', '=', subscriptionId], ['state', '=', 'started'], ['execution_ref', 'in', crashed],

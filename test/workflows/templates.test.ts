@@ -97,7 +97,7 @@ describe('the automation-failures template (S9)', () => {
 		expect(template.id).toBe(ERROR_WORKFLOW);
 		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
 		expect(template.nodes.find((node) => node.type === 'n8n-nodes-base.errorTrigger')?.name).toBe('Execution Failed');
-		expect(targets('Execution Failed')).toEqual([['With Its Execution', 'Read Failed Execution']]);
+		expect(targets('Execution Failed')).toEqual([['With Its Execution', 'Read Failed Execution', 'Worker Died']]);
 		expect(targets('Read Failed Execution')).toEqual([['With Its Execution']]);
 		expect(targets('With Its Execution')).toEqual([['Raise Technical Exception']]);
 		expect(targets('Raise Technical Exception')).toEqual([['Tell Ops Channel']]);
@@ -128,7 +128,15 @@ describe('the automation-failures template (S9)', () => {
 		const list = template.nodes.find((node) => node.name === 'Crashed Executions')!;
 		expect(JSON.stringify(list.parameters.queryParameters)).toContain('"name":"status","value":"crashed"');
 		const rerun = template.nodes.find((node) => node.name === 'Run Its Event Again')!;
-		expect(rerun.parameters).toMatchObject({ operation: 'rerunCrashedExecution', executionId: '={{ $json.id }}' });
+		expect(rerun.parameters).toMatchObject({
+			operation: 'rerunCrashedExecution',
+			executionId: '={{ $json.execution?.id ?? $json.id }}',
+		});
+		// A worker that died fails its execution with n8n's "processed too many times" error.
+		expect(targets('Worker Died')).toEqual([['Run Its Event Again']]);
+		expect(JSON.stringify(template.nodes.find((node) => node.name === 'Worker Died')!.parameters)).toContain(
+			'failed to be processed too many times',
+		);
 	});
 });
 
