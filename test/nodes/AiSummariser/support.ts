@@ -8,6 +8,7 @@ import { mock } from 'jest-mock-extended';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeExecutionData, Logger } from 'n8n-workflow';
 
 import { AiSummariser } from '../../../nodes/AiSummariser/AiSummariser.node';
+import { odooHelpers } from '../helpers/contexts';
 
 export const API_KEY = 'sk-standin-123';
 export const MODEL = 'stand-in-1';
@@ -46,7 +47,7 @@ export function aiContext(options: {
 		if (type !== 'distributionGovernanceAiApi') return await options.odoo!(type, request);
 		return await httpRequest({ ...request, headers: { ...request.headers, Authorization: `Bearer ${API_KEY}` } } as never);
 	});
-	context.helpers = { httpRequestWithAuthentication: http } as never;
+	context.helpers = odooHelpers(http) as never;
 	return context;
 }
 

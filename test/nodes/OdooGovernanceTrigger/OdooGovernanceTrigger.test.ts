@@ -13,6 +13,7 @@ import {
 	executeContext,
 	fakeOdoo,
 	hookContext,
+	odooHelpers,
 	OdooFault,
 	UID,
 	WEBHOOK_URL,
@@ -430,13 +431,13 @@ describe('deliveries', () => {
 it('loads the event types from Odoo', async () => {
 	const context = mock<ILoadOptionsFunctions>();
 	context.getCredentials.mockResolvedValue(CREDENTIALS as never);
-	context.helpers = {
-		httpRequestWithAuthentication: fakeOdoo({
+	context.helpers = odooHelpers(
+		fakeOdoo({
 			list_event_types: () => ({
 				event_types: [{ type: 'approval.requested', description: 'A governed document needs approval' }],
 			}),
 		}),
-	} as never;
+	) as never;
 
 	await expect(trigger.methods.loadOptions.getEventTypes.call(context)).resolves.toEqual([
 		{ name: 'approval.requested', value: 'approval.requested', description: 'A governed document needs approval' },

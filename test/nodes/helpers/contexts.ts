@@ -26,6 +26,20 @@ export const CREDENTIALS = {
 
 export const UID = 7;
 
+type HttpMock = (credentialType: string, request: IHttpRequestOptions) => Promise<unknown>;
+
+/**
+ * The helpers a node's HTTP goes through: the Odoo client calls `httpRequest` with the
+ * credential's headers set itself; other credentials use `httpRequestWithAuthentication`. Both
+ * reach one mock, called as (credential type, request).
+ */
+export function odooHelpers(http: HttpMock | jest.Mock) {
+	return {
+		httpRequestWithAuthentication: http,
+		httpRequest: (request: IHttpRequestOptions) => (http as HttpMock)('distributionGovernanceOdooApi', request),
+	};
+}
+
 export const node: INode = {
 	id: 'node-1',
 	name: 'Approval Router',
@@ -134,7 +148,7 @@ export function executeContext(options: ExecuteOptions) {
 	context.getCredentials.mockResolvedValue((options.credentials ?? CREDENTIALS) as never);
 	context.getWorkflowStaticData.mockReturnValue(staticData);
 	context.continueOnFail.mockReturnValue(options.continueOnFail ?? false);
-	context.helpers = { httpRequestWithAuthentication: options.http } as never;
+	context.helpers = odooHelpers(options.http) as never;
 	return { context, staticData };
 }
 
@@ -157,7 +171,7 @@ export function hookContext(parameters: Parameters, http: ReturnType<typeof fake
 	context.getNodeWebhookUrl.mockReturnValue(WEBHOOK_URL);
 	context.getCredentials.mockResolvedValue(CREDENTIALS as never);
 	context.getWorkflowStaticData.mockReturnValue(staticData);
-	context.helpers = { httpRequestWithAuthentication: http } as never;
+	context.helpers = odooHelpers(http) as never;
 	return { context, staticData };
 }
 
@@ -196,6 +210,6 @@ export function webhookContext(
 	context.getRequestObject.mockReturnValue(request as never);
 	context.getResponseObject.mockReturnValue(res as never);
 	context.getCredentials.mockResolvedValue(CREDENTIALS as never);
-	context.helpers = { httpRequestWithAuthentication: http ?? jest.fn() } as never;
+	context.helpers = odooHelpers(http ?? jest.fn()) as never;
 	return { context, response };
 }

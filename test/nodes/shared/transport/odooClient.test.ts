@@ -61,6 +61,8 @@ describe('JSON-RPC (Odoo 17/18)', () => {
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: 30000,
+			// The credential's authenticate headers, set from the credentials already loaded.
+			headers: { Authorization: 'bearer api-key-123', 'X-Odoo-Database': 'acme' },
 		});
 		expect(call.request.body).toEqual({
 			jsonrpc: '2.0',
