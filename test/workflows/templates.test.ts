@@ -95,6 +95,8 @@ describe('the automation-failures template (S9)', () => {
 
 	it('has the stable id every template names, and goes Error Trigger → Odoo exception → ops channel', () => {
 		expect(template.id).toBe(ERROR_WORKFLOW);
+		// Any workflow that names it as its error workflow may call it, whatever project it is in.
+		expect((template.settings as { callerPolicy?: string }).callerPolicy).toBe('any');
 		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
 		expect(template.nodes.find((node) => node.type === 'n8n-nodes-base.errorTrigger')?.name).toBe('Execution Failed');
 		expect(targets('Execution Failed')).toEqual([['With Its Execution', 'Read Failed Execution', 'Worker Died']]);
