@@ -99,7 +99,7 @@ describe('the automation-failures template (S9)', () => {
 		expect((template.settings as { callerPolicy?: string }).callerPolicy).toBe('any');
 		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
 		expect(template.nodes.find((node) => node.type === 'n8n-nodes-base.errorTrigger')?.name).toBe('Execution Failed');
-		expect(targets('Execution Failed')).toEqual([['With Its Execution', 'Read Failed Execution', 'Worker Died']]);
+		expect(targets('Execution Failed')).toEqual([['Worker Died', 'With Its Execution', 'Read Failed Execution']]);
 		expect(targets('Read Failed Execution')).toEqual([['With Its Execution']]);
 		expect(targets('With Its Execution')).toEqual([['Raise Technical Exception']]);
 		expect(targets('Raise Technical Exception')).toEqual([['Tell Ops Channel']]);

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
@@ -115,9 +116,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			severity: this.getNodeParameter('severity', itemIndex),
 			summary: cut(`${workflowName || automation.workflow_id}: ${node || 'a node'} failed: ${message}`, 200),
 			automation,
-			idempotency_key: cut(`n8n-failure:${String(automation.workflow_id)}:${executionId}`, 200),
 		};
 		if (details.length) params.details = cut(details.join('\n\n'), 8000);
+		// Odoo keeps one exception per (workflow, execution) whatever the key; the key only makes a
+		// retry of this very report safe. n8n may report one execution twice with different error
+		// details (a queue-mode worker that died: from the worker and from main), which under one
+		// key Odoo would refuse as an idempotency conflict.
+		const digest = createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 16);
+		params.idempotency_key = cut(`n8n-failure:${String(automation.workflow_id)}:${executionId}:${digest}`, 200);
 		const answer = await callGovernanceApi(this, 'raise_exception', params, itemIndex);
 		return [{ json: { ...(answer as IDataObject), automation }, pairedItem: { item: itemIndex } }];
 	});

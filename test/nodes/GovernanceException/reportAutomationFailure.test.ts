@@ -46,7 +46,7 @@ describe('Governance Exception: report automation failure', () => {
 				trigger: 'mode webhook',
 			},
 			details: 'Odoo error\n\nNodeApiError: …',
-			idempotency_key: 'n8n-failure:dgProcApproval01:231',
+			idempotency_key: expect.stringMatching(/^n8n-failure:dgProcApproval01:231:[0-9a-f]{16}$/),
 		});
 		expect(output[0]).toMatchObject({ json: { exception_id: 5, name: 'EXC/2026/0005' }, pairedItem: { item: 0 } });
 	});
@@ -56,7 +56,7 @@ describe('Governance Exception: report automation failure', () => {
 		const { raise } = await report([item]);
 		expect(raise.mock.calls[0]).toEqual([
 			expect.objectContaining({
-				idempotency_key: 'n8n-failure:wf9:trigger-990',
+				idempotency_key: expect.stringMatching(/^n8n-failure:wf9:trigger-990:[0-9a-f]{16}$/),
 				automation: expect.objectContaining({ execution_id: 'trigger-990', error_message: 'Could not register the webhook' }),
 			}),
 		]);
