@@ -423,8 +423,9 @@ async function report(name: string, afterDelivery: number, afterExecution: numbe
 		executions: executions.length,
 		'did nothing (event ran elsewhere)': didNothing,
 		'started in Odoo': [...claimed.values()].filter((claim) => claim.state === 'started').length,
-		// n8n marks a killed worker's execution crashed, and later error.
-		'killed (crashed or error)': executions.filter((execution) => ['crashed', 'error'].includes(execution.status)).length,
+		// A dead worker's execution (n8n fails it, or marks it crashed), or one that could not
+		// confirm its start because Odoo was down (its event comes back when the lease runs out).
+		'failed or crashed': executions.filter((execution) => ['crashed', 'error'].includes(execution.status)).length,
 		'events run again after a crash': rerun,
 		lost,
 		duplicated,
