@@ -126,6 +126,20 @@ if want_events > have_events:
     cr.execute("""UPDATE governance_delivery SET state = 'pending', delivered_at = NULL, next_attempt_at = create_date
                    WHERE id IN (SELECT id FROM governance_delivery WHERE state = 'delivered' ORDER BY id DESC LIMIT %s)""",
                [want_waiting])
+    # The trigger's claims: every delivered event started by an execution, every waiting one
+    # claimed with a lease (the older half past it), as dg_outbox_claims_* read them.
+    cr.execute("""
+        INSERT INTO governance_delivery_claim (subscription_id, event_id, claim_key, claimed_by_id, state, claimed_at,
+                                               lease_until, started_at, execution_ref, takeover_count,
+                                               create_uid, create_date, write_uid, write_date)
+        SELECT subscription_id, event_id, 'bench-claim-' || id, 1,
+               CASE WHEN state = 'delivered' THEN 'started' ELSE 'claimed' END, create_date,
+               CASE WHEN state = 'delivered' OR id %% 2 = 0 THEN create_date + interval '5 minutes'
+                    ELSE now() at time zone 'UTC' + interval '5 minutes' END,
+               CASE WHEN state = 'delivered' THEN create_date END,
+               CASE WHEN state = 'delivered' THEN id::text END, 0, 1, create_date, 1, create_date
+          FROM governance_delivery WHERE subscription_id = %s
+        ON CONFLICT DO NOTHING""", [subscription.id])
 
 cr.execute("SELECT count(*) FROM governance_exception WHERE state = 'open'")
 have_exceptions = cr.fetchone()[0]
@@ -173,7 +187,7 @@ for _round in range(5):
     render.append(time.perf_counter() - tick)
 counts = {}
 for table in ("governance_approval_request", "governance_approval_review", "governance_event", "governance_delivery",
-              "governance_exception"):
+              "governance_delivery_claim", "governance_exception"):
     cr.execute(f"SELECT count(*) FROM {table}")
     counts[table] = cr.fetchone()[0]
 cr.rollback()
