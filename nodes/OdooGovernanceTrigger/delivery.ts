@@ -14,7 +14,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { SignatureError, verify } from '../shared/signature';
-import { callGovernanceApi } from '../shared/transport';
+import { callGovernanceApi, odooErrorCode } from '../shared/transport';
 import type { TriggerState } from './subscription';
 
 const envelope = z
@@ -169,7 +169,7 @@ export async function startClaimed(context: IExecuteFunctions): Promise<INodeExe
 				);
 			}
 		} catch (error) {
-			if (/\[dg:not_found\]/.test((error as Error).message)) {
+			if (odooErrorCode(error) === 'dg:not_found') {
 				context.logger.info(`Odoo Governance Trigger: event ${eventId} is no longer claimed (replayed); this execution does nothing`);
 				runs = false;
 			} else {

@@ -13,23 +13,25 @@ class GovernanceApi(models.AbstractModel):
 
     _inherit = "governance.api"
 
+    def _claiming_subscription(self, subscription_id):
+        subscription = self._own_subscription(subscription_id)
+        if not subscription:
+            raise MissingError(coded("not_found", _("Subscription %s does not exist.", subscription_id)))
+        return subscription
+
     @api.model
     def claim_delivery(self, payload=None):
         params = self._params("claim_delivery", payload, INTEGRATION)
-        subscription = self._own_subscription(params["subscription_id"])
-        if not subscription:
-            raise MissingError(coded("not_found", _("Subscription %s does not exist.", params["subscription_id"])))
         return self.env["governance.delivery.claim"].sudo()._claim(
-            subscription, params["event_id"], params["idempotency_key"], bool(params.get("confirms_start")))
+            self._claiming_subscription(params["subscription_id"]),
+            params["event_id"], params["idempotency_key"], bool(params.get("confirms_start")))
 
     @api.model
     def confirm_delivery_start(self, payload=None):
         params = self._params("confirm_delivery_start", payload, INTEGRATION)
-        subscription = self._own_subscription(params["subscription_id"])
-        if not subscription:
-            raise MissingError(coded("not_found", _("Subscription %s does not exist.", params["subscription_id"])))
         return self.env["governance.delivery.claim"].sudo()._start(
-            subscription, params["event_id"], params["claim_key"], params.get("execution_id") or "")
+            self._claiming_subscription(params["subscription_id"]),
+            params["event_id"], params["claim_key"], params.get("execution_id") or "")
 
     @api.model
     def rerun_crashed_execution(self, payload=None):

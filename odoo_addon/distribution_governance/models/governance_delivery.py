@@ -270,11 +270,6 @@ class GovernanceDelivery(models.Model):
         return (subscription.url, self.event_id.body.encode("utf-8"), self._headers(int(time.time())),
                 subscription.timeout_seconds)
 
-    def _send(self):
-        """Post this delivery, signed, once; the webhook_client.Result."""
-        request = self._request()
-        return request if isinstance(request, webhook_client.Result) else webhook_client.post(*request)
-
     def _record(self, result):
         """Record one attempt's result: delivered, retried after a backoff, or dead-lettered."""
         self.ensure_one()
@@ -294,15 +289,33 @@ class GovernanceDelivery(models.Model):
             return
         vals["failed_attempt_count"] = self.failed_attempt_count + 1
         if outbox.is_last_attempt(attempt):
-            self.write(dict(vals, state="dead_letter", next_attempt_at=False))
-            counter._count(self.subscription_id.id, "dead_lettered")
-            self._raise_dead_letter_exception()
+            self._dead_letter(vals)
         else:
             delay = timedelta(seconds=outbox.retry_delay(attempt))
             self.write(dict(vals, state="retrying", next_attempt_at=now + delay))
             counter._count(self.subscription_id.id, "failed")
         _logger.info("Outbox delivery %s of %s to subscription %s failed (attempt %s): %s",
                      self.id, self.event_uid, self.subscription_id.id, attempt, result.error)
+
+    def _dead_letter(self, vals):
+        """Give up on this delivery (writing ``vals`` too): counted, and raised as a technical exception."""
+        self.ensure_one()
+        self.write(dict(vals, state="dead_letter", next_attempt_at=False))
+        self.env["governance.outbox.counter"]._count(self.subscription_id.id, "dead_lettered")
+        self._raise_dead_letter_exception()
+
+    def _requeue(self):
+        """Send these deliveries again from a fresh retry schedule (a replay, a crashed execution's rerun)."""
+        for delivery in self:
+            delivery.sudo().write({
+                "state": "pending",
+                "attempt_count": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "failed_attempt_count": 0,
+                "replay_count": delivery.replay_count + 1,
+            })
+        if self:
+            self._trigger_dispatch()
 
     def _raise_dead_letter_exception(self):
         """Make the dead letter visible: a technical exception per subscription, while it is open.
@@ -348,20 +361,12 @@ class GovernanceDelivery(models.Model):
         replayable = self.filtered(lambda delivery: delivery.state != "pending"
                                    and delivery.subscription_id.active)
         released = self.env["governance.delivery.claim"]._release(replayable) if replayable else set()
+        replayable._requeue()
         for delivery in replayable:
-            delivery.sudo().write({
-                "state": "pending",
-                "attempt_count": 0,
-                "next_attempt_at": fields.Datetime.now(),
-                "failed_attempt_count": 0,
-                "replay_count": delivery.replay_count + 1,
-            })
             claim_released = (delivery.subscription_id.id, delivery.event_id.id) in released
             delivery.subscription_id._audit(
                 _("Delivery of %(event)s to %(name)s replayed by %(user)s%(claim)s", event=delivery.event_uid,
                   name=delivery.subscription_id.name, user=self.env.user.name,
                   claim=_("; its claim was released, so the receiver runs it again") if claim_released else ""),
                 delivery_id=delivery.id, event_id=delivery.event_uid, claim_released=claim_released)
-        if replayable:
-            self._trigger_dispatch()
         return True

@@ -175,7 +175,7 @@ class GovernanceDeliveryClaim(models.Model):
                    " WHERE subscription_id = %s AND event_id = %s", [subscription.id, event_id])
         row = cr.fetchone()
         self.invalidate_model()
-        if not row or (not row[2] and row[1] != "started"):
+        if not row or not row[2]:  # a claim made without confirms_start has no lease, never a start
             raise MissingError(coded("not_found", _(
                 "Event %(event)s has no claim awaiting its start for subscription %(subscription)s.",
                 event=event_uid, subscription=subscription.id)))
@@ -209,9 +209,7 @@ class GovernanceDeliveryClaim(models.Model):
             seconds = delivery.subscription_id.start_timeout_seconds
             error = _("delivered, but no execution started within %s s; delivering again", seconds)
             if outbox.is_last_attempt(delivery.attempt_count):
-                delivery.write({"state": "dead_letter", "next_attempt_at": False, "last_error": error})
-                self.env["governance.outbox.counter"]._count(delivery.subscription_id.id, "dead_lettered")
-                delivery._raise_dead_letter_exception()
+                delivery._dead_letter({"last_error": error})
             else:
                 delivery.write({"state": "retrying", "next_attempt_at": now, "last_error": error})
         if deliveries:
@@ -232,14 +230,12 @@ class GovernanceDeliveryClaim(models.Model):
             return {"rerun": False, "execution_id": execution_ref, "event_id": "", "subscription_id": 0}
         event_uid = claim.event_id.event_uid
         claim.unlink()
-        delivery.write({"state": "pending", "attempt_count": 0, "failed_attempt_count": 0,
-                        "next_attempt_at": fields.Datetime.now(), "replay_count": delivery.replay_count + 1})
+        delivery._requeue()
         subscription._audit(
             _("Execution %(execution)s%(workflow)s crashed before it finished %(event)s; the event is delivered "
               "again to %(name)s", execution=execution_ref, event=event_uid, name=subscription.name,
               workflow=f" ({workflow_name})" if workflow_name else ""),
             delivery_id=delivery.id, event_id=event_uid, execution_id=execution_ref)
-        delivery._trigger_dispatch()
         return {"rerun": True, "execution_id": execution_ref, "event_id": event_uid,
                 "subscription_id": subscription.id}
 
