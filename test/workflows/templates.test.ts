@@ -58,6 +58,10 @@ const n8nNodes: Record<string, number[]> = {
 	'n8n-nodes-base.filter': [2, 2.1, 2.2, 2.3],
 };
 
+/** The names of the nodes each output of `from` leads to. */
+const targetsOf = (template: Template, from: string) =>
+	template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
+
 const versions = (description: INodeTypeDescription) =>
 	Array.isArray(description.version) ? description.version : [description.version];
 
@@ -97,7 +101,7 @@ describe('the automation-failures template (S9)', () => {
 		expect(template.id).toBe(ERROR_WORKFLOW);
 		// Any workflow that names it as its error workflow may call it, whatever project it is in.
 		expect((template.settings as { callerPolicy?: string }).callerPolicy).toBe('any');
-		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
+		const targets = (from: string) => targetsOf(template, from);
 		expect(template.nodes.find((node) => node.type === 'n8n-nodes-base.errorTrigger')?.name).toBe('Execution Failed');
 		expect(targets('Execution Failed')).toEqual([['Worker Died', 'With Its Execution', 'Read Failed Execution']]);
 		expect(targets('Read Failed Execution')).toEqual([['With Its Execution']]);
@@ -120,7 +124,7 @@ describe('the automation-failures template (S9)', () => {
 	});
 
 	it('every 5 minutes, runs again the events of executions n8n marked crashed (a killed worker)', () => {
-		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
+		const targets = (from: string) => targetsOf(template, from);
 		expect(targets('Every 5 Minutes')).toEqual([['n8n API URL']]);
 		expect(targets('n8n API URL')).toEqual([['Crashed Executions']]);
 		expect(targets('Crashed Executions')).toEqual([['Each Crashed Execution']]);
@@ -146,7 +150,7 @@ describe('the critical-parts risk template (S2)', () => {
 	const template = templates['critical-parts-risk.json'];
 
 	it('runs on a schedule and on demand, ranks, summarises, mails the list and posts notes', () => {
-		const targets = (from: string) => template.connections[from].main.map((out) => (out ?? []).map((to) => to.node));
+		const targets = (from: string) => targetsOf(template, from);
 		expect(targets('Every Weekday Morning')).toEqual([['Read Risk Inputs']]);
 		expect(targets('Run Now')).toEqual([['Read Risk Inputs']]);
 		expect(targets('Read Risk Inputs')).toEqual([['Rank by Risk']]);
